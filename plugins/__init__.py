@@ -1,0 +1,1 @@
+"""The built-in chains. Each module is a plugin registered through the `news_toolkit` entry points."""

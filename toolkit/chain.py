@@ -1,0 +1,230 @@
+"""What a chain is, and how its model calls are executed.
+
+A chain's logic is a generator: it yields lists of StructuredCall and receives the validated
+results. One logic thus runs under a sync driver (invoke) and an async driver (ainvoke, calls
+of one step run concurrently), and `build()` wraps both as a LangChain Runnable that users can
+compose in their own LangChain code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import BaseModel, ValidationError
+
+from toolkit.article import Article
+from toolkit.errors import OutputValidationError
+from toolkit.models import Model, ModelRequest, ModelResponse, Usage
+from toolkit.prompts import PromptLoader, PromptSpec
+
+REPAIR_INSTRUCTION = (
+    "That answer is not valid: {error}. Reply again with only a JSON object that matches the schema."
+)
+
+
+@dataclass
+class StructuredCall:
+    """One model call whose answer must validate against `schema`."""
+
+    step: str
+    prompt: PromptSpec
+    variables: dict[str, Any]
+    schema: type[BaseModel]
+    max_tokens: int = 256
+    params: dict[str, Any] = field(default_factory=dict)
+    #: False: an answer still invalid after the repair gives None (recorded), so the chain can
+    #: fall back; True: it raises OutputValidationError with the raw answer.
+    required: bool = True
+
+
+class CallRecord(BaseModel):
+    """One model request, for provenance, cost and the run log."""
+
+    chain: str
+    step: str
+    schema_name: str
+    prompt: str
+    prompt_version: str
+    model: str
+    attempt: int
+    usage: Usage
+    duration_s: float
+    source: str
+    cache_key: str | None = None
+    ok: bool
+    error: str | None = None
+
+
+@dataclass
+class ChainInput:
+    article: Article
+    deps: dict[str, BaseModel] = field(default_factory=dict)
+
+
+@dataclass
+class ChainContext:
+    """What a chain needs at run time; built by the runner, or by hand in LangChain code."""
+
+    model: Model
+    prompts: PromptLoader = field(default_factory=PromptLoader)
+    drop_ungrounded: bool = False
+    records: list[CallRecord] = field(default_factory=list)
+    chain_name: str = ""
+
+    def _request(self, call: StructuredCall, messages: list[dict[str, str]]) -> ModelRequest:
+        params = {**self.model.default_params(), "max_tokens": call.max_tokens, **call.params}
+        return ModelRequest(
+            model=self.model.model_id,
+            messages=messages,
+            schema_name=call.schema.__name__,
+            json_schema=call.schema.model_json_schema(),
+            params=params,
+        )
+
+    def _record(self, call: StructuredCall, attempt: int, resp: ModelResponse, error: str | None) -> None:
+        self.records.append(
+            CallRecord(
+                chain=self.chain_name or call.prompt.chain,
+                step=call.step,
+                schema_name=call.schema.__name__,
+                prompt=call.prompt.name,
+                prompt_version=call.prompt.version,
+                model=resp.model,
+                attempt=attempt,
+                usage=resp.usage,
+                duration_s=resp.duration_s,
+                source=resp.source,
+                cache_key=resp.cache_key,
+                ok=error is None,
+                error=error,
+            )
+        )
+
+    @staticmethod
+    def _validate(call: StructuredCall, text: str) -> tuple[BaseModel | None, str | None]:
+        try:
+            return call.schema.model_validate_json(text), None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "answer"
+            return None, f"{where}: {first.get('msg', 'invalid')}"
+
+    def _repair_messages(self, messages: list[dict[str, str]], raw: str, error: str) -> list[dict[str, str]]:
+        return [
+            *messages,
+            {"role": "assistant", "content": raw},
+            {"role": "user", "content": REPAIR_INSTRUCTION.format(error=error)},
+        ]
+
+    def _finish(self, call: StructuredCall, raw: str, error: str) -> None:
+        if call.required:
+            snippet = json.dumps(raw[:200])
+            raise OutputValidationError(
+                f"model output for {call.prompt.chain}/{call.step} stayed invalid after one repair ({error}); raw answer: {snippet}",
+                raw=raw,
+            )
+
+    def execute(self, call: StructuredCall) -> BaseModel | None:
+        messages = call.prompt.format(**call.variables)
+        resp = self.model.complete(self._request(call, messages))
+        value, error = self._validate(call, resp.text)
+        self._record(call, 1, resp, error)
+        if value is not None:
+            return value
+        resp2 = self.model.complete(self._request(call, self._repair_messages(messages, resp.text, error or "")))
+        value, error2 = self._validate(call, resp2.text)
+        self._record(call, 2, resp2, error2)
+        if value is None:
+            self._finish(call, resp2.text, error2 or "")
+        return value
+
+    async def aexecute(self, call: StructuredCall) -> BaseModel | None:
+        messages = call.prompt.format(**call.variables)
+        resp = await self.model.acomplete(self._request(call, messages))
+        value, error = self._validate(call, resp.text)
+        self._record(call, 1, resp, error)
+        if value is not None:
+            return value
+        resp2 = await self.model.acomplete(self._request(call, self._repair_messages(messages, resp.text, error or "")))
+        value, error2 = self._validate(call, resp2.text)
+        self._record(call, 2, resp2, error2)
+        if value is None:
+            self._finish(call, resp2.text, error2 or "")
+        return value
+
+
+Steps = Generator[list[StructuredCall], list[Any], BaseModel]
+
+
+def drive(steps: Steps, ctx: ChainContext) -> BaseModel:
+    """Run a chain's generator with blocking model calls."""
+    try:
+        calls = next(steps)
+        while True:
+            calls = steps.send([ctx.execute(c) for c in calls])
+    except StopIteration as stop:
+        return stop.value
+
+
+async def adrive(steps: Steps, ctx: ChainContext) -> BaseModel:
+    """Run a chain's generator; the calls of one step go out concurrently."""
+    try:
+        calls = next(steps)
+        while True:
+            results = await asyncio.gather(*(ctx.aexecute(c) for c in calls))
+            calls = steps.send(list(results))
+    except StopIteration as stop:
+        return stop.value
+
+
+class Chain(ABC):
+    """A prompt chain. Subclass it in a plugin and register an instance via `register_chains`."""
+
+    name: str
+    version: str
+    description: str = ""
+    output_schema: type[BaseModel]
+    prompt_names: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    #: folder holding this chain's `<prompt>.toml` files
+    prompt_dir: Path
+
+    @abstractmethod
+    def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
+        """Yield lists of calls, receive their results, return an `output_schema` instance."""
+
+    def prompt(self, ctx: ChainContext, name: str) -> PromptSpec:
+        return ctx.prompts.load(self.name, name, self.prompt_dir)
+
+    def prompts(self, loader: PromptLoader | None = None) -> list[PromptSpec]:
+        loader = loader or PromptLoader()
+        return [loader.load(self.name, n, self.prompt_dir) for n in self.prompt_names]
+
+    def build(self, ctx: ChainContext) -> Runnable[ChainInput, BaseModel]:
+        """A Runnable (invoke/batch/stream and async twins) over ChainInput."""
+
+        def _run(inp: ChainInput) -> BaseModel:
+            return drive(self.steps(inp, ctx), ctx)
+
+        async def _arun(inp: ChainInput) -> BaseModel:
+            return await adrive(self.steps(inp, ctx), ctx)
+
+        return RunnableLambda(_run, afunc=_arun, name=f"toolkit:{self.name}")
+
+    def describe(self, loader: PromptLoader | None = None) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "depends_on": list(self.depends_on),
+            "schema": self.output_schema.__name__,
+            "prompts": [p.describe() for p in self.prompts(loader)],
+        }
+

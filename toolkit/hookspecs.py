@@ -1,0 +1,31 @@
+"""The hooks a plugin may implement. Built-in chains and providers use exactly these.
+
+A plugin is any module registered under the entry-point group `news_toolkit`:
+
+    [project.entry-points.news_toolkit]
+    my_chain = "my_package.my_chain"
+
+and marks its functions with `@toolkit.hookimpl`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("news_toolkit")
+hookimpl = pluggy.HookimplMarker("news_toolkit")
+
+
+@hookspec
+def register_chains(register: Callable[[Any], None]) -> None:
+    """Call `register(chain)` for each toolkit.chain.Chain instance the plugin provides."""
+
+
+@hookspec
+def register_models(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    """Call `register(prefix, factory)`; `factory(name, **options)` returns a toolkit.models.Model.
+
+    The prefix is what users type before the colon: `--model PREFIX:NAME`.
+    """

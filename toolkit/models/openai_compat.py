@@ -1,0 +1,150 @@
+"""OpenAI and OpenAI-compatible servers (Ollama, vLLM, llama.cpp's server) through langchain-openai.
+
+Structured output degrades gracefully: native `json_schema` where the server has it, else
+function calling, else JSON mode with the schema in the prompt. The method that worked is
+remembered per instance so a batch does not pay the failed attempts again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+from toolkit.errors import ConfigError, ModelError
+from toolkit.models import Model, ModelRequest, ModelResponse, Usage
+
+METHODS = ("json_schema", "function_calling", "json_mode")
+
+
+def _is_format_rejection(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("response_format", "json_schema", "tool", "function"))
+
+
+class OpenAIModel(Model):
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        max_retries: int = 2,
+        timeout: float = 120.0,
+        method: str | None = None,
+    ) -> None:
+        self.name = name or os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL")
+        self._api_key = api_key or os.environ.get("OPENAI_API_KEY")
+        self.model_id = f"openai:{self.name}"
+        self.context_window = 128_000
+        self.max_retries = max_retries
+        self.timeout = timeout
+        if method and method not in METHODS:
+            raise ConfigError(f"unknown structured-output method '{method}' (choose {', '.join(METHODS)})")
+        self._methods = [method] if method else list(METHODS)
+        self._client: Any = None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"OpenAIModel(name={self.name!r}, base_url={self.base_url!r})"
+
+    def _chat(self) -> Any:
+        if self._client is None:
+            if not self._api_key:
+                raise ConfigError(
+                    "OPENAI_API_KEY is not set: export it, or use --model local for the embedded model"
+                )
+            from langchain_openai import ChatOpenAI
+
+            self._client = ChatOpenAI(
+                model=self.name,
+                api_key=self._api_key,
+                base_url=self.base_url,
+                max_retries=self.max_retries,
+                timeout=self.timeout,
+                temperature=0,
+            )
+        return self._client
+
+    def _bound(self, method: str, request: ModelRequest) -> tuple[Any, list[dict[str, str]]]:
+        chat = self._chat()
+        params = {k: v for k, v in request.params.items() if k in ("temperature", "max_tokens", "seed", "top_p")}
+        messages = request.messages
+        if method == "json_schema":
+            fmt = {"type": "json_schema", "json_schema": {"name": request.schema_name, "schema": request.json_schema}}
+            return chat.bind(response_format=fmt, **params), messages
+        if method == "function_calling":
+            tool = {
+                "type": "function",
+                "function": {"name": request.schema_name, "parameters": request.json_schema},
+            }
+            return chat.bind(tools=[tool], tool_choice={"type": "function", "function": {"name": request.schema_name}}, **params), messages
+        hint = "Answer with one JSON object only, valid against this JSON schema:\n" + json.dumps(request.json_schema)
+        messages = [{"role": "system", "content": hint}, *messages]
+        return chat.bind(response_format={"type": "json_object"}, **params), messages
+
+    @staticmethod
+    def _text(message: Any) -> str:
+        calls = getattr(message, "tool_calls", None) or []
+        if calls:
+            return json.dumps(calls[0].get("args", {}))
+        content = message.content
+        return content if isinstance(content, str) else json.dumps(content)
+
+    def _response(self, message: Any, started: float) -> ModelResponse:
+        usage = getattr(message, "usage_metadata", None) or {}
+        meta = getattr(message, "response_metadata", {}) or {}
+        return ModelResponse(
+            text=self._text(message),
+            model=self.model_id,
+            usage=Usage(prompt_tokens=usage.get("input_tokens", 0), completion_tokens=usage.get("output_tokens", 0)),
+            finish_reason=meta.get("finish_reason"),
+            duration_s=time.perf_counter() - started,
+        )
+
+    def _translate(self, exc: Exception) -> Exception:
+        import openai
+
+        if isinstance(exc, openai.AuthenticationError):
+            return ConfigError(f"{self.model_id}: the API key was rejected (401)")
+        if isinstance(exc, openai.NotFoundError):
+            return ConfigError(f"{self.model_id}: model or endpoint not found (404)")
+        return ModelError(f"{self.model_id}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        import openai
+
+        started = time.perf_counter()
+        for method in list(self._methods):
+            runnable, messages = self._bound(method, request)
+            try:
+                message = runnable.invoke(messages)
+            except openai.BadRequestError as exc:
+                if _is_format_rejection(exc) and len(self._methods) > 1:
+                    self._methods.remove(method)
+                    continue
+                raise self._translate(exc) from exc
+            except openai.OpenAIError as exc:
+                raise self._translate(exc) from exc
+            return self._response(message, started)
+        raise ModelError(f"{self.model_id}: the server accepted no structured-output method")
+
+    async def acomplete(self, request: ModelRequest) -> ModelResponse:
+        import openai
+
+        started = time.perf_counter()
+        for method in list(self._methods):
+            runnable, messages = self._bound(method, request)
+            try:
+                message = await runnable.ainvoke(messages)
+            except openai.BadRequestError as exc:
+                if _is_format_rejection(exc) and len(self._methods) > 1:
+                    if method in self._methods:
+                        self._methods.remove(method)
+                    continue
+                raise self._translate(exc) from exc
+            except openai.OpenAIError as exc:
+                raise self._translate(exc) from exc
+            return self._response(message, started)
+        raise ModelError(f"{self.model_id}: the server accepted no structured-output method")

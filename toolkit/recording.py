@@ -1,0 +1,146 @@
+"""Record/replay of model calls: a toolkit feature (reproducible runs, free re-runs), not only a test aid.
+
+Modes:
+- off: call the model, store nothing.
+- record: call the model and store every response (overwrites).
+- replay: answer only from stored responses; a miss is a ReplayMiss naming the request.
+- cache: answer from the store when possible, else call and store.
+
+The key is the hash of the canonical request (model, messages, parameters, schema). Each
+response is one readable JSON file. Nothing secret is in a request; strings that look like
+keys or auth headers are redacted before anything is written anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from toolkit import __version__
+from toolkit.errors import ConfigError, ReplayMiss
+from toolkit.hashing import sha256_json
+from toolkit.models import Model, ModelRequest, ModelResponse
+
+MODES = ("off", "record", "replay", "cache")
+
+_SECRET_PATTERNS = [
+    re.compile(r"sk-[A-Za-z0-9_\-]{16,}"),
+    re.compile(r"(?i)bearer\s+[A-Za-z0-9._\-]{12,}"),
+    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._\-]{12,}"),
+]
+
+
+def redact(value: Any) -> Any:
+    """Blank out anything shaped like a credential, recursively."""
+    if isinstance(value, str):
+        for pattern in _SECRET_PATTERNS:
+            value = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "[REDACTED]", value)
+        return value
+    if isinstance(value, dict):
+        return {k: ("[REDACTED]" if k.lower() in ("authorization", "api_key", "api-key") else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def request_key(request: ModelRequest) -> str:
+    return sha256_json(request.model_dump(mode="json"))
+
+
+class ResponseStore:
+    """A folder of `<schema>-<key>.json` files."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    def path_for(self, request: ModelRequest, key: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", request.schema_name)[:40]
+        return self.folder / f"{safe}-{key[:24]}.json"
+
+    def load(self, request: ModelRequest, key: str) -> ModelResponse | None:
+        path = self.path_for(request, key)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"recorded response {path} is unreadable: {exc}") from None
+        return ModelResponse.model_validate(data["response"])
+
+    def save(self, request: ModelRequest, key: str, response: ModelResponse) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.path_for(request, key)
+        record = {
+            "key": key,
+            "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "toolkit_version": __version__,
+            "request": redact(request.model_dump(mode="json")),
+            "response": redact(response.model_dump(mode="json", exclude={"source", "cache_key"})),
+        }
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(tmp, path)
+        return path
+
+    def __len__(self) -> int:
+        return len(list(self.folder.glob("*.json"))) if self.folder.exists() else 0
+
+
+class RecordingModel(Model):
+    """Wraps a provider with a response store; in replay mode the provider is never touched."""
+
+    def __init__(self, inner: Model, store: ResponseStore, mode: str = "cache") -> None:
+        if mode not in MODES:
+            raise ConfigError(f"unknown record mode '{mode}' (choose {', '.join(MODES)})")
+        self.inner = inner
+        self.store = store
+        self.mode = mode
+        self.model_id = inner.model_id
+        self.context_window = inner.context_window
+
+    def default_params(self) -> dict[str, Any]:
+        return self.inner.default_params()
+
+    def count_tokens(self, text: str) -> int:
+        if self.mode == "replay":  # never load weights just to count
+            return Model.count_tokens(self, text)
+        return self.inner.count_tokens(text)
+
+    def _lookup(self, request: ModelRequest) -> tuple[str, ModelResponse | None]:
+        key = request_key(request)
+        if self.mode in ("replay", "cache"):
+            hit = self.store.load(request, key)
+            if hit is not None:
+                source = "replayed" if self.mode == "replay" else "cached"
+                return key, hit.model_copy(update={"source": source, "cache_key": key})
+        if self.mode == "replay":
+            raise ReplayMiss(
+                f"no recorded response for a '{request.schema_name}' request to {request.model} "
+                f"(key {key[:12]}) in {self.store.folder}; record it with --record-mode record "
+                f"(or cache) against a live model"
+            )
+        return key, None
+
+    def _store(self, request: ModelRequest, key: str, response: ModelResponse) -> ModelResponse:
+        if self.mode in ("record", "cache"):
+            self.store.save(request, key, response)
+        return response.model_copy(update={"cache_key": key})
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        key, hit = self._lookup(request)
+        if hit is not None:
+            return hit
+        return self._store(request, key, self.inner.complete(request))
+
+    async def acomplete(self, request: ModelRequest) -> ModelResponse:
+        key, hit = self._lookup(request)
+        if hit is not None:
+            return hit
+        return self._store(request, key, await self.inner.acomplete(request))

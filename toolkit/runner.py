@@ -1,0 +1,197 @@
+"""Running chains on an article: dependency order, provenance, and failures kept per chain."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from toolkit import __version__
+from toolkit.article import Article, article_from_text, load_article
+from toolkit.chain import ChainContext, ChainInput
+from toolkit.config import load_config
+from toolkit.errors import ToolkitError
+from toolkit.models import Model, Usage, get_model
+from toolkit.plugins import resolve_order
+from toolkit.prompts import PromptLoader
+from toolkit.recording import RecordingModel, ResponseStore
+from toolkit.schema import ArticleInfo, ChainRun, RunResult
+
+DEFAULT_CHAINS = ("summary", "claims", "counterclaims")
+
+
+def as_article(article: Article | str | Path) -> Article:
+    """Accept an Article, a path, or raw text (a str that is not an existing file)."""
+    if isinstance(article, Article):
+        return article
+    if isinstance(article, Path):
+        return load_article(article)
+    if "\n" not in article and len(article) < 4096 and Path(article).suffix and Path(article).exists():
+        return load_article(article)
+    return article_from_text(article)
+
+
+def make_model(
+    model: str | Model | None = None,
+    *,
+    record_mode: str | None = None,
+    responses_dir: str | Path | None = None,
+    base_url: str | None = None,
+) -> Model:
+    """The provider, wrapped with the response store unless recording is off."""
+    config = load_config(
+        model=model if isinstance(model, str) else None,
+        record_mode=record_mode,
+        responses_dir=str(responses_dir) if responses_dir else None,
+        base_url=base_url,
+    )
+    options: dict[str, Any] = {}
+    spec = model if isinstance(model, Model) else config.model
+    if isinstance(spec, str) and spec.startswith("openai") and config.base_url:
+        options["base_url"] = config.base_url
+    inner = get_model(spec, **options)
+    if isinstance(inner, RecordingModel) or config.record_mode == "off":
+        return inner
+    return RecordingModel(inner, ResponseStore(config.responses_dir), config.record_mode)
+
+
+def _article_info(article: Article) -> ArticleInfo:
+    return ArticleInfo(
+        id=article.id,
+        source=article.source,
+        title=article.title,
+        outlet=article.outlet,
+        url=article.url,
+        date=article.date,
+        sha256=article.sha256,
+        chars=len(article.text),
+    )
+
+
+def _new_result(article: Article, model: Model) -> RunResult:
+    return RunResult(
+        toolkit_version=__version__,
+        created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        model=model.model_id,
+        article=_article_info(article),
+    )
+
+
+def _chain_run(chain: Any, ctx: ChainContext, started: float, first_call: int, error: ToolkitError | None) -> ChainRun:
+    calls = ctx.records[first_call:]
+    usage = Usage()
+    for call in calls:
+        usage = usage + call.usage
+    return ChainRun(
+        chain=chain.name,
+        version=chain.version,
+        status="failed" if error else "ok",
+        error=str(error) if error else None,
+        error_cause=error.cause if error else None,
+        prompts=[p.describe() for p in chain.prompts(ctx.prompts)],
+        usage=usage,
+        calls=len(calls),
+        duration_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def _plan(chains: Sequence[str] | str) -> list[Any]:
+    names = [c.strip() for c in chains.split(",")] if isinstance(chains, str) else list(chains)
+    return resolve_order([n for n in names if n])
+
+
+def _context(model: Model, prompts_dir: str | Path | None, drop_ungrounded: bool) -> ChainContext:
+    config = load_config(prompts_dir=str(prompts_dir) if prompts_dir else None)
+    return ChainContext(model=model, prompts=PromptLoader(config.prompts_dir), drop_ungrounded=drop_ungrounded)
+
+
+def run(
+    article: Article | str | Path,
+    chains: Sequence[str] | str = DEFAULT_CHAINS,
+    *,
+    model: str | Model | None = None,
+    record_mode: str | None = None,
+    responses_dir: str | Path | None = None,
+    prompts_dir: str | Path | None = None,
+    drop_ungrounded: bool = False,
+    strict: bool = True,
+) -> RunResult:
+    """Run the chains (and what they depend on) on one article.
+
+    strict=True raises the first ToolkitError; strict=False records it on the chain (and on the
+    chains that depend on it) and returns what did succeed, as a batch needs.
+    """
+    article = as_article(article)
+    plan = _plan(chains)
+    model = model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
+    ctx = _context(model, prompts_dir, drop_ungrounded)
+    result = _new_result(article, model)
+    outputs: dict[str, BaseModel] = {}
+    for chain in plan:
+        ctx.chain_name = chain.name
+        started, first = time.perf_counter(), len(ctx.records)
+        error: ToolkitError | None = _missing_dependency(chain, result)
+        if error is None:
+            try:
+                outputs[chain.name] = chain.build(ctx).invoke(
+                    ChainInput(article=article, deps={d: outputs[d] for d in chain.depends_on})
+                )
+            except ToolkitError as exc:
+                if strict:
+                    raise
+                error = exc
+        result.chains[chain.name] = _chain_run(chain, ctx, started, first, error)
+    result.outputs = dict(outputs)
+    result.calls = list(ctx.records)
+    return result
+
+
+async def arun(
+    article: Article | str | Path,
+    chains: Sequence[str] | str = DEFAULT_CHAINS,
+    *,
+    model: str | Model | None = None,
+    record_mode: str | None = None,
+    responses_dir: str | Path | None = None,
+    prompts_dir: str | Path | None = None,
+    drop_ungrounded: bool = False,
+    strict: bool = True,
+) -> RunResult:
+    """Async twin of run(): model calls within a chain step go out concurrently."""
+    article = as_article(article)
+    plan = _plan(chains)
+    model = model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
+    ctx = _context(model, prompts_dir, drop_ungrounded)
+    result = _new_result(article, model)
+    outputs: dict[str, BaseModel] = {}
+    for chain in plan:
+        ctx.chain_name = chain.name
+        started, first = time.perf_counter(), len(ctx.records)
+        error: ToolkitError | None = _missing_dependency(chain, result)
+        if error is None:
+            try:
+                outputs[chain.name] = await chain.build(ctx).ainvoke(
+                    ChainInput(article=article, deps={d: outputs[d] for d in chain.depends_on})
+                )
+            except ToolkitError as exc:
+                if strict:
+                    raise
+                error = exc
+        result.chains[chain.name] = _chain_run(chain, ctx, started, first, error)
+    result.outputs = dict(outputs)
+    result.calls = list(ctx.records)
+    return result
+
+
+class DependencyFailed(ToolkitError):
+    cause = "dependency_failed"
+
+
+def _missing_dependency(chain: Any, result: RunResult) -> ToolkitError | None:
+    for dep in chain.depends_on:
+        if result.chains.get(dep) is None or result.chains[dep].status != "ok":
+            return DependencyFailed(f"{chain.name} skipped: the chain it depends on, {dep}, failed")
+    return None

@@ -1,0 +1,1 @@
+"""Test helpers (local fakes and servers) for the toolkit."""
