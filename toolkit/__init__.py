@@ -20,6 +20,7 @@ _EXPORTS = {
     "get_plugin_manager": "toolkit.plugins",
     "get_chain": "toolkit.plugins",
     "get_model": "toolkit.models",
+    "hookimpl": "toolkit.hookspecs",
 }
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -218,6 +218,10 @@ class Chain(ABC):
 
         return RunnableLambda(_run, afunc=_arun, name=f"toolkit:{self.name}")
 
+    def render_text(self, output: BaseModel, deps: dict[str, BaseModel] | None = None) -> str:
+        """A readable plain-text section for the CLI report; plugins override it."""
+        return f"{self.name}:\n" + output.model_dump_json(indent=2)
+
     def describe(self, loader: PromptLoader | None = None) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -225,6 +229,7 @@ class Chain(ABC):
             "description": self.description,
             "depends_on": list(self.depends_on),
             "schema": self.output_schema.__name__,
+            "fields": list(self.output_schema.model_fields),
             "prompts": [p.describe() for p in self.prompts(loader)],
         }
 

@@ -7,6 +7,7 @@ turns it into a grammar), which is what makes a model this small usable at all.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
@@ -89,7 +90,21 @@ def _load_llama(path: str, n_ctx: int) -> Any:
         from llama_cpp import Llama
     except ImportError:
         raise ConfigError(_INSTALL_HINT) from None
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, seed=0, verbose=False)
+    llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, seed=0, verbose=False)
+    atexit.register(llama.close)  # freeing at interpreter teardown otherwise raises inside llama_cpp
+    return llama
+
+
+def grammar_schema(schema: Any) -> Any:
+    """The schema without string length bounds, which llama.cpp expands into huge, slow grammars.
+
+    The bounds still apply: every answer is validated against the full pydantic schema after.
+    """
+    if isinstance(schema, dict):
+        return {k: grammar_schema(v) for k, v in schema.items() if k not in ("minLength", "maxLength")}
+    if isinstance(schema, list):
+        return [grammar_schema(v) for v in schema]
+    return schema
 
 
 class LocalModel(Model):
@@ -130,7 +145,7 @@ class LocalModel(Model):
             try:
                 result = llama.create_chat_completion(
                     messages=request.messages,
-                    response_format={"type": "json_object", "schema": request.json_schema},
+                    response_format={"type": "json_object", "schema": grammar_schema(request.json_schema)},
                     temperature=params.get("temperature", 0.0),
                     top_p=params.get("top_p", 1.0),
                     repeat_penalty=params.get("repeat_penalty", 1.15),

@@ -1,0 +1,204 @@
+"""Summary chain: an analyst's brief with grounded key points, the 5 Ws, actors and framing.
+
+Extractive by design for small models: the model picks the important sentences chunk by chunk
+(numbers constrained to the chunk's range), the chain then balances the picks across the main
+voices so both sides' statements appear, and each key point is a grounded article sentence.
+Who/when/where, the actors and the framing note are computed from spaCy entities and the
+claims chain's attributions, so they cannot be invented.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, create_model
+
+from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
+from toolkit.chunking import chunk_by_budget
+from toolkit.grounding import AlignmentStatus, align
+from toolkit.hookspecs import hookimpl
+from toolkit.nlp import OUTLET, analyse
+from toolkit.text import content_words, is_garbled, near_duplicate
+from toolkit_plugins.claims import Claim, ClaimList
+from toolkit_prompts import ROOT as PROMPTS_ROOT
+
+MAX_KEY_POINTS = 5
+ANONYMOUS = ("unidentified", "anonymous", "sources", "official", "officials", "source")
+
+
+class HeadlineAnswer(BaseModel):
+    headline: str = Field(min_length=8, max_length=120)
+
+
+class KeyPoint(BaseModel):
+    text: str
+    claimant: str | None = None
+    quote: str
+    start: int
+    end: int
+    alignment: AlignmentStatus
+
+
+class Actor(BaseModel):
+    name: str
+    claims: int = Field(description="claims attributed to this actor in the article")
+    mentions: int
+
+
+class Summary(BaseModel):
+    headline: str
+    headline_source: Literal["article", "model", "lede"]
+    key_points: list[KeyPoint]
+    who: list[str]
+    what: str
+    when: list[str]
+    where: list[str]
+    main_actors: list[Actor]
+    framing: str
+
+
+def _selection_schema(numbers: list[int]) -> type[BaseModel]:
+    item = Literal[tuple(numbers)]  # type: ignore[valid-type]
+    return create_model(
+        "SentencePicks",
+        sentences=(list[item], Field(min_length=1, max_length=min(3, len(numbers)))),  # type: ignore[valid-type]
+    )
+
+
+def _ranked(values: list[str], limit: int) -> list[str]:
+    counts = Counter(values)
+    first = {v: i for i, v in reversed(list(enumerate(values)))}
+    return sorted(counts, key=lambda v: (-counts[v], first[v]))[:limit]
+
+
+def framing_note(claims: list[Claim]) -> str:
+    """Whose statements dominate, how much is attributed, how much rests on unnamed sources."""
+    if not claims:
+        return "The article makes no attributed claims."
+    voices = Counter(c.claimant for c in claims if c.claimant != OUTLET)
+    attributed = sum(voices.values())
+    anonymous = sum(n for name, n in voices.items() if any(w in name.lower().split() for w in ANONYMOUS))
+    parts = [f"{attributed} of {len(claims)} claims are attributed to named or described sources"]
+    if voices:
+        top = ", ".join(f"{name} ({n})" for name, n in voices.most_common(4))
+        parts.append(f"the most-quoted voices are {top}")
+    if anonymous:
+        parts.append(f"{anonymous} rest on unnamed officials or sources")
+    first = next((c for c in claims if c.claimant != OUTLET), None)
+    if first is not None:
+        parts.append(f"the article opens with the account of {first.claimant}")
+    return "; ".join(parts) + "."
+
+
+def accept_headline(headline: str, source: str) -> bool:
+    words = content_words(headline)
+    return not is_garbled(headline) and bool(words) and len(words - content_words(source)) <= 1
+
+
+class SummaryChain(Chain):
+    name = "summary"
+    version = "1.0.0"
+    description = "Headline, 3-5 grounded key points, who/what/when/where, main actors and a framing note"
+    output_schema = Summary
+    prompt_names = ("select_sentences", "headline")
+    depends_on = ("claims",)
+    prompt_dir = PROMPTS_ROOT / "summary"
+
+    def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
+        text = inp.article.text
+        analysis = analyse(text)
+        claims: list[Claim] = inp.deps["claims"].claims  # type: ignore[attr-defined]
+        body = [s for s in analysis.sentences if not s.is_heading]
+        budget = max(256, ctx.model.context_window // 2)
+        chunks = chunk_by_budget([s.text for s in body], budget, ctx.model.count_tokens)
+        select = self.prompt(ctx, "select_sentences")
+        calls = []
+        for chunk in chunks:
+            numbers = [i + 1 for i in range(len(chunk))]
+            listing = "\n".join(f"{n}. {body[i].text[:400]}" for n, i in zip(numbers, chunk, strict=True))
+            calls.append(StructuredCall("select", select, {"sentences": listing}, _selection_schema(numbers),
+                                        max_tokens=32, required=False))
+        lede = body[0].text if body else text.strip()[:300]
+        if not inp.article.title:
+            calls.append(StructuredCall("headline", self.prompt(ctx, "headline"), {"lede": lede[:600]}, HeadlineAnswer,
+                                        max_tokens=40, required=False))
+        answers: list[Any] = yield calls
+        picked: set[int] = set()
+        for chunk, answer in zip(chunks, answers, strict=False):
+            if answer is not None:
+                picked |= {body[chunk[n - 1]].index for n in answer.sentences}
+        if inp.article.title:
+            headline, source = inp.article.title, "article"
+        elif answers[-1] is not None and accept_headline(answers[-1].headline, text):
+            headline, source = answers[-1].headline.strip(), "model"
+        else:
+            headline, source = (lede if len(lede) <= 140 else lede[:137].rsplit(" ", 1)[0] + "..."), "lede"
+        key_points = self.key_points(text, analysis, claims, picked)
+        entities = analysis.entities
+        people = [e[0] for e in entities if e[1] in ("PERSON", "ORG")]
+        claimants = [c.claimant for c in claims if c.claimant != OUTLET]
+        mentions = Counter(people)
+        actors = [
+            Actor(name=name, claims=claimants.count(name), mentions=mentions.get(name, 0))
+            for name in _ranked(claimants + people, 6)
+        ]
+        return Summary(
+            headline=headline,
+            headline_source=source,
+            key_points=key_points,
+            who=_ranked(claimants + people, 5),
+            what=lede,
+            when=_ranked([e[0] for e in entities if e[1] in ("DATE", "TIME")], 4),
+            where=_ranked([e[0] for e in entities if e[1] in ("GPE", "LOC", "FAC")], 5),
+            main_actors=actors,
+            framing=framing_note(claims),
+        )
+
+    def key_points(self, text: str, analysis: Any, claims: list[Claim], picked: set[int]) -> list[KeyPoint]:
+        """Round-robin over the main voices so each side's main statement is in the brief."""
+        sentence_of = {s.index: s for s in analysis.sentences}
+        def sentence_index(claim: Claim) -> int:
+            return next((s.index for s in analysis.sentences if s.start <= claim.start < s.end), -1)
+        by_voice: dict[str, list[Claim]] = {}
+        for claim in claims:
+            by_voice.setdefault(claim.claimant, []).append(claim)
+        for voice in by_voice:  # model-picked sentences first, then article order
+            by_voice[voice].sort(key=lambda c: (sentence_index(c) not in picked, c.start))
+        order = sorted(by_voice, key=lambda v: (v == OUTLET, -len(by_voice[v]), by_voice[v][0].start))
+        chosen: list[Claim] = []
+        while len(chosen) < MAX_KEY_POINTS and any(by_voice.values()):
+            for voice in order:
+                if by_voice[voice] and len(chosen) < MAX_KEY_POINTS:
+                    claim = by_voice[voice].pop(0)
+                    if not any(near_duplicate(claim.quote, c.quote) or claim.quote == c.quote for c in chosen):
+                        chosen.append(claim)
+        if len(chosen) < 3:  # few attributed claims: fall back on the model's picks, then the lede
+            extra = [sentence_of[i] for i in sorted(picked)] + [s for s in analysis.sentences if not s.is_heading]
+            for sentence in extra:
+                if len(chosen) >= 3:
+                    break
+                if all(not (c.start <= sentence.start < c.end) for c in chosen):
+                    g = align(sentence.text, text, hint=sentence.start)
+                    chosen.append(Claim(id="", text=sentence.text, claimant=OUTLET, verb="", type="fact", quote=g.quote,
+                                        start=g.start, end=g.end, alignment=g.status))
+        chosen.sort(key=lambda c: c.start)
+        return [
+            KeyPoint(text=c.text, claimant=None if c.claimant == OUTLET else c.claimant, quote=c.quote, start=c.start,
+                     end=c.end, alignment=c.alignment)
+            for c in chosen
+        ]
+
+    def render_text(self, output: Summary, deps: dict[str, BaseModel] | None = None) -> str:  # type: ignore[override]
+        lines = [f"Summary: {output.headline}", "  Key points:"]
+        lines += [f"   - {k.text}  [@{k.start}-{k.end} {k.alignment}]" for k in output.key_points]
+        lines.append(f"  Who: {', '.join(output.who) or '-'}")
+        lines.append(f"  What: {output.what}")
+        lines.append(f"  When: {', '.join(output.when) or '-'}   Where: {', '.join(output.where) or '-'}")
+        lines.append(f"  Framing: {output.framing}")
+        return "\n".join(lines)
+
+
+@hookimpl
+def register_chains(register: Any) -> None:
+    register(SummaryChain())

@@ -1,0 +1,32 @@
+"""Pure rendering functions: a RunResult to plain text (CLI) — chains render their own sections."""
+
+from __future__ import annotations
+
+from toolkit.errors import PluginError
+from toolkit.plugins import all_chains
+from toolkit.schema import RunResult
+
+
+def render_text(result: RunResult) -> str:
+    """The readable report the CLI prints: provenance header, then each chain's own section."""
+    usage = result.usage
+    art = result.article
+    head = [
+        f"Article: {art.title or art.source or art.id or '(untitled)'}",
+        f"  sha256 {art.sha256[:16]}  {art.chars} chars  model {result.model}  "
+        f"tokens {usage.prompt_tokens}+{usage.completion_tokens}",
+    ]
+    sections = []
+    chains = all_chains()
+    outputs = {name: result.output(name) for name in result.outputs}
+    for name, run in result.chains.items():
+        if run.status != "ok":
+            sections.append(f"{name}: FAILED ({run.error_cause}): {run.error}")
+            continue
+        chain = chains.get(name)
+        if chain is None:
+            raise PluginError(f"chain '{name}' is not installed; cannot render its output")
+        prompts = ", ".join(f"{p['name']} v{p['version']}" for p in run.prompts)
+        section = chain.render_text(outputs[name], deps=outputs)
+        sections.append(f"{section}\n  [{name} v{run.version}; prompts {prompts}; {run.calls} calls, {run.duration_s}s]")
+    return "\n".join(head) + "\n\n" + "\n\n".join(sections) + "\n"
