@@ -158,6 +158,12 @@ def models_install_qwen(debug: Debug = False) -> None:
     typer.echo(f"ok: {path} (sha256 verified); use --model local:qwen2.5-1.5b")
 
 
+# Further command groups register themselves here (each module owns its commands).
+from toolkit import batch_cli  # noqa: E402
+
+batch_cli.register(app)
+
+
 def main() -> None:
     try:
         app()

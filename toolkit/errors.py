@@ -29,9 +29,18 @@ class ConfigError(ToolkitError):
 
 
 class ModelError(ToolkitError):
-    """The model call failed (transport, server error) after the allowed retries."""
+    """The model call failed (transport, rate limit, server error).
+
+    `retryable` and `retry_after` (seconds, from a Retry-After header) let a retry layer decide.
+    """
 
     cause = "model"
+
+    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.status = status
 
 
 class ReplayMiss(ToolkitError):

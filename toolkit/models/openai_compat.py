@@ -110,7 +110,19 @@ class OpenAIModel(Model):
             return ConfigError(f"{self.model_id}: the API key was rejected (401)")
         if isinstance(exc, openai.NotFoundError):
             return ConfigError(f"{self.model_id}: model or endpoint not found (404)")
-        return ModelError(f"{self.model_id}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        status = getattr(exc, "status_code", None)
+        retry_after = None
+        response = getattr(exc, "response", None)
+        if response is not None:
+            try:
+                retry_after = float(response.headers.get("retry-after"))
+            except (TypeError, ValueError):
+                retry_after = None
+        retryable = isinstance(exc, (openai.RateLimitError, openai.APIConnectionError, openai.APITimeoutError,
+                                     openai.InternalServerError, ValueError)) or (status or 0) >= 500
+        text = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return ModelError(f"{self.model_id}: {type(exc).__name__}: {text}", retryable=retryable,
+                          retry_after=retry_after, status=status)
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         import openai
@@ -125,7 +137,7 @@ class OpenAIModel(Model):
                     self._methods.remove(method)
                     continue
                 raise self._translate(exc) from exc
-            except openai.OpenAIError as exc:
+            except (openai.OpenAIError, ValueError) as exc:
                 raise self._translate(exc) from exc
             return self._response(message, started)
         raise ModelError(f"{self.model_id}: the server accepted no structured-output method")
@@ -144,7 +156,7 @@ class OpenAIModel(Model):
                         self._methods.remove(method)
                     continue
                 raise self._translate(exc) from exc
-            except openai.OpenAIError as exc:
+            except (openai.OpenAIError, ValueError) as exc:
                 raise self._translate(exc) from exc
             return self._response(message, started)
         raise ModelError(f"{self.model_id}: the server accepted no structured-output method")
