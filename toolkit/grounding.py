@@ -16,7 +16,7 @@ from pydantic import BaseModel
 AlignmentStatus = Literal["exact", "normalized", "fuzzy", "ungrounded"]
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
-FUZZY_THRESHOLD = 85.0
+FUZZY_THRESHOLD = 80.0
 
 
 class Grounding(BaseModel):

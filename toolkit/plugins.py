@@ -118,3 +118,11 @@ def resolve_order(names: list[str]) -> list[Chain]:
     for name in names:
         visit(name, ())
     return order
+
+
+def reset_plugin_manager() -> None:
+    """Forget loaded plugins so entry points are read again (after installing a plugin in-process)."""
+    global _pm
+    with _lock:
+        _pm = None
+        broken_plugins.clear()

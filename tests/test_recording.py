@@ -1,0 +1,58 @@
+import json
+
+import pytest
+
+from toolkit.errors import ReplayMiss
+from toolkit.models import ModelRequest
+from toolkit.recording import RecordingModel, ResponseStore, redact
+from toolkit.testing.fakes import ScriptedModel
+
+
+def _request(text: str = "hello") -> ModelRequest:
+    return ModelRequest(model="fake:scripted", messages=[{"role": "user", "content": text}], schema_name="Answer",
+                        json_schema={"type": "object"}, params={"temperature": 0})
+
+
+def test_record_then_replay_without_touching_the_model(tmp_path):
+    store = ResponseStore(tmp_path)
+    recorder = RecordingModel(ScriptedModel(['{"a": 1}']), store, "record")
+    live = recorder.complete(_request())
+    assert live.source == "live" and len(store) == 1
+    replayer = RecordingModel(ScriptedModel([]), store, "replay")  # would fail if called
+    again = replayer.complete(_request())
+    assert again.text == '{"a": 1}' and again.source == "replayed"
+    saved = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert saved["request"]["messages"][0]["content"] == "hello"  # readable JSON
+
+
+def test_replay_miss_names_the_request_and_how_to_record(tmp_path):
+    replayer = RecordingModel(ScriptedModel([]), ResponseStore(tmp_path), "replay")
+    with pytest.raises(ReplayMiss) as info:
+        replayer.complete(_request("never recorded"))
+    message = str(info.value)
+    assert "'Answer' request" in message and "--record-mode record" in message and str(tmp_path) in message
+
+
+def test_cache_mode_calls_once(tmp_path):
+    inner = ScriptedModel(['{"a": 1}'])
+    cache = RecordingModel(inner, ResponseStore(tmp_path), "cache")
+    assert cache.complete(_request()).source == "live"
+    assert cache.complete(_request()).source == "cached"
+    assert len(inner.requests) == 1
+
+
+def test_any_change_to_the_request_changes_the_key(tmp_path):
+    cache = RecordingModel(ScriptedModel(['{"a": 1}', '{"a": 2}']), ResponseStore(tmp_path), "cache")
+    cache.complete(_request("one"))
+    assert cache.complete(_request("two")).text == '{"a": 2}'
+
+
+def test_secrets_never_land_in_recordings(tmp_path):
+    key = "sk-" + "A1b2C3d4" * 4
+    store = ResponseStore(tmp_path)
+    RecordingModel(ScriptedModel([f'{{"note": "Bearer {key}"}}']), store, "record").complete(
+        _request(f"my key is {key} and api_key={key}")
+    )
+    raw = next(tmp_path.glob("*.json")).read_text()
+    assert key not in raw and "[REDACTED]" in raw
+    assert redact({"Authorization": "Bearer abc"}) == {"Authorization": "[REDACTED]"}
