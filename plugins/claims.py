@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from toolkit.chain import Chain, ChainContext, ChainInput, StructuredCall, Steps
+from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.grounding import AlignmentStatus, align
 from toolkit.hookspecs import hookimpl
 from toolkit.nlp import OUTLET, Analysis, Attribution, analyse
@@ -27,14 +27,20 @@ from toolkit_prompts import ROOT as PROMPTS_ROOT
 ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
 PROMPTS = PROMPTS_ROOT / "claims"
 
-_PREDICTION = re.compile(r"\b(will|won't|shall|'ll|going to|expects?|expected to|plans? to|would soon|next (week|month|year))\b", re.I)
-_ALLEGATION = re.compile(r"\b(accus\w*|alleg\w*|blam\w*|fraud\w*|rigg\w*|cover(ed)?[- ]up|lied|illegal\w*|war crimes?)\b", re.I)
-_OPINION = re.compile(
-    r"\b(very|too|should|must|disgrace\w*|terrible|difficult|good|bad|best|worst|wrong|right to|"
-    r"believe\w*|think\w*|feel\w*|hope\w*|unacceptable|outrageous|important)\b",
+_PREDICTION = re.compile(
+    r"\b(will|won't|shall|'ll|going to|expects?|expected to|plans? to|next (week|month|year))\b", re.I
+)
+_ALLEGATION = re.compile(
+    r"\b(accus\w*|alleg\w*|blam\w*|fraud\w*|rigg\w*|cover(ed)?[- ]up|lied|illegal\w*|war crimes?|corrupt\w*|"
+    r"hiding|concealed|irregularit\w*)\b",
     re.I,
 )
-
+_OPINION = re.compile(
+    r"\b(very|too|should|must|disgrace\w*|terrible|difficult|wrong|unacceptable|outrageous|no other choice|"
+    r"believe\w*|think\w*|feel\w*|hope\w*|fait accompli|routine)\b",
+    re.I,
+)
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|n't|without)\b", re.I)
 
 class TypeAnswer(BaseModel):
     type: ClaimType
@@ -76,29 +82,92 @@ def rule_type(text: str, verb: str) -> ClaimType | None:
     return None
 
 
-def template_claim(att: Attribution) -> str:
+def check_type(model_type: ClaimType | None, text: str, verb: str) -> tuple[ClaimType, str | None]:
+    """Final type and, when the checks changed the model's label, a note saying so.
+
+    Markers win; without any, 'allegation' and 'prediction' need evidence the text lacks,
+    so they fall back to 'fact' (what a statement with no such markers reports).
+    """
+    rule = rule_type(text, verb)
+    if rule is not None:
+        return rule, (f"type_{model_type}_overridden" if model_type and model_type != rule else None)
+    if model_type in (None, "allegation", "prediction"):
+        return "fact", (f"type_{model_type}_unsupported" if model_type else "type_from_rules")
+    return model_type, None
+
+
+def _balance_quotes(text: str) -> str:
+    if text.count('"') % 2:
+        text = text.replace('"', "", 1) if text.startswith('"') else text + '"'
+    return text
+
+
+CONNECTIVES = frozenset(
+    {"however", "furthermore", "moreover", "meanwhile", "but", "yet", "nevertheless", "nonetheless", "still", "also",
+     "additionally", "instead", "in addition", "in contrast", "on the other hand", "at the same time"}
+)
+_PARTICIPLES = {"saying": "said", "claiming": "claimed", "adding": "added", "warning": "warned", "noting": "noted",
+                "insisting": "insisted", "stating": "stated", "arguing": "argued", "announcing": "announced"}
+
+
+def clean_content(att: Attribution) -> str:
+    """The asserted content without the attribution parenthetical and an opening connective."""
+    content = att.content.strip()
+    if att.claimant_mention and att.verb:
+        content = re.sub(rf",?\s*{re.escape(att.claimant_mention)}\s+{re.escape(att.verb)}\s*,?", "", content, count=1)
+    if att.cue and att.cue.lower() in CONNECTIVES and content.startswith(att.cue):
+        content = content[len(att.cue):].lstrip(" ,")
+    content = re.sub(r',"$', '"', content.strip()).rstrip(",").strip()
+    content = _balance_quotes(content)
+    return content[:1].upper() + content[1:] if content else content
+
+
+def template_claim(att: Attribution, text: str = "") -> str:
     """A faithful restatement built from the parsed parts, used when the model's fails checks."""
-    content = att.content.strip().strip('"“”').strip().rstrip(",")
+    content = clean_content(att)
+    verb = _PARTICIPLES.get(att.verb.lower(), att.verb.lower())
+    direct = 0 < att.content_start <= len(text) and text[att.content_start - 1] in "\"“"
     if att.claimant == OUTLET or not att.verb:
-        text = content
-    elif att.verb.lower().startswith(("according", "based on", "cited", "reported")):
-        text = f"{content} (according to {att.claimant})"
+        out = content
+    elif verb.startswith(("according", "based on", "cited", "reported")):
+        out = f"{content.rstrip('.')} (according to {att.claimant})"
+    elif direct:
+        out = f'{att.claimant} {verb}: "{content.rstrip(",. ")}."'
     else:
-        text = f"{att.claimant} {att.verb.lower()}: {content}"
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", ")")) else text + "."
+        body = content if content[:2].isupper() or content.startswith('"') else content[:1].lower() + content[1:]
+        out = f"{att.claimant} {verb} that {body}"
+    out = out[:1].upper() + out[1:]
+    return out if out.endswith((".", "!", "?", ")", '"')) else out + "."
 
 
-def accept_rewrite(rewrite: str, att: Attribution) -> bool:
-    """The model's restatement may rephrase but not invent or drop the substance."""
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", text)]
+    return set(zip(words, words[1:], strict=False))
+
+
+def accept_rewrite(rewrite: str, att: Attribution) -> str | None:
+    """Why the model's restatement is refused, or None when it is faithful.
+
+    It may reorder and trim, but not bring in a word of substance the source lacks, drop the
+    claimant, flip a negation, or stray far from the source's phrasing.
+    """
     if is_garbled(rewrite):
-        return False
-    source = content_words(att.quote) | content_words(att.claimant)
+        return "garbled"
+    source = att.quote + " " + att.claimant
     new = content_words(rewrite)
-    if not new or len(new - source) > max(1, len(new) // 5):
-        return False
+    if new - content_words(source):
+        return "new_words"
+    if att.claimant != OUTLET and att.claimant.split()[-1].lower() not in rewrite.lower():
+        return "claimant_missing"
+    if bool(_NEGATION.search(rewrite)) != bool(_NEGATION.search(att.content)):
+        return "negation_changed"
     core = content_words(att.content)
-    return bool(core) and len(core & new) >= 0.6 * len(core)
+    if not core or len(core & new) < 0.6 * len(core):
+        return "substance_dropped"
+    pairs = _bigrams(rewrite)
+    if pairs and len(pairs & _bigrams(source)) < 0.7 * len(pairs):
+        return "phrasing_drift"
+    return None
 
 
 class ClaimsChain(Chain):
@@ -120,7 +189,9 @@ class ClaimsChain(Chain):
         calls: list[StructuredCall] = []
         for att in candidates:
             statement = att.quote[:1200]
-            calls.append(StructuredCall("type", type_prompt, {"statement": statement}, TypeAnswer, max_tokens=16, required=False))
+            calls.append(
+                StructuredCall("type", type_prompt, {"statement": statement}, TypeAnswer, max_tokens=16, required=False)
+            )
             calls.append(
                 StructuredCall(
                     "rewrite",
@@ -140,14 +211,13 @@ class ClaimsChain(Chain):
             typed, rewritten = answers[2 * i], answers[2 * i + 1]
             checks: list[str] = []
             text_out = rewritten.claim.strip() if rewritten else ""
-            if not text_out or not accept_rewrite(text_out, att):
-                text_out = template_claim(att)
-                checks.append("rewrite_rejected" if rewritten else "rewrite_invalid")
-            rule = rule_type(att.content, att.verb)
-            claim_type: ClaimType = typed.type if typed else (rule or "fact")
-            if rule and typed and rule != typed.type:
-                checks.append(f"type_{typed.type}_overridden")
-                claim_type = rule
+            refusal = accept_rewrite(text_out, att) if text_out else "rewrite_invalid"
+            if refusal:
+                text_out = template_claim(att, text)
+                checks.append(f"rewrite_refused:{refusal}")
+            claim_type, note = check_type(typed.type if typed else None, att.content, att.verb)
+            if note:
+                checks.append(note)
             grounding = align(att.quote, text, hint=att.quote_start)
             if not grounding.grounded and ctx.drop_ungrounded:
                 dropped += 1
@@ -186,6 +256,54 @@ class ClaimsChain(Chain):
             lines.append(f"  {c.id} [{c.type}] {c.claimant} ({c.verb or 'outlet'}): {c.text}{flag}")
             lines.append(f"      quote @{c.start}-{c.end} ({c.alignment}): \"{c.quote[:160]}\"")
         return "\n".join(lines)
+
+    # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
+    def table_rows(self, output: ClaimList) -> list[dict[str, Any]]:  # type: ignore[override]
+        """One row per claim, flat, for the filters (claimant, type, grounded) and CSV export."""
+        return [
+            {"id": c.id, "claimant": c.claimant, "type": c.type, "verb": c.verb, "text": c.text, "quote": c.quote,
+             "start": c.start, "end": c.end, "alignment": c.alignment, "grounded": c.alignment != "ungrounded",
+             "cue": c.cue, "checks": "; ".join(c.checks)}
+            for c in output.claims
+        ]
+
+    def facets(self) -> tuple[str, ...]:
+        return ("claimant", "type", "grounded")
+
+    def review_items(self, output: ClaimList) -> list[dict[str, Any]]:  # type: ignore[override]
+        """Each claim; the analyst may correct its wording, claimant or type (the quote stays as found)."""
+        return [
+            {"id": c.id, "label": f"{c.id} [{c.type}] {c.claimant}: {c.text}", "detail": c.quote,
+             "fields": {"text": c.text, "claimant": c.claimant, "type": c.type}, "path": ["claims", i]}
+            for i, c in enumerate(output.claims)
+        ]
+
+    def html_view(  # type: ignore[override]
+        self, output: ClaimList, deps: dict[str, BaseModel] | None = None, article_text: str = ""
+    ) -> str:
+        """The claims table, then the article with each evidence quote highlighted, a colour per claimant."""
+        from toolkit import html
+
+        columns = [("id", "id"), ("claimant", "claimant"), ("type", "type"), ("text", "claim"),
+                   ("quote", "evidence (verbatim)"), ("alignment", "grounding")]
+        notes = []
+        if output.dropped_ungrounded:
+            notes.append(f"{output.dropped_ungrounded} ungrounded claims dropped")
+        if output.merged_duplicates:
+            notes.append(f"{output.merged_duplicates} near-duplicates merged")
+        parts = [html.section(
+            f"Claims ({len(output.claims)})",
+            html.table(self.table_rows(output), columns, empty="No claims found.", css_class="ntk-claims"),
+            html.tag("p", "; ".join(notes), class_="ntk-note") if notes else "",
+        )]
+        if article_text:
+            spans = [
+                html.Span(c.start, c.end, label=c.id, key=c.claimant,
+                          tooltip=f"{c.id} · {c.claimant} · {c.type}" + (f" · {c.verb}" if c.verb else ""))
+                for c in output.claims
+            ]
+            parts.append(html.section("Article with the evidence highlighted", html.highlight(article_text, spans)))
+        return html.view(*parts)
 
 
 @hookimpl

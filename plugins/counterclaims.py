@@ -25,6 +25,8 @@ Relation = Literal["contradicts", "contests", "qualifies"]
 CONTRAST_CUES = ("however", "but", "yet", "nevertheless", "nonetheless", "in contrast", "despite", "still",
                  "contrary", "on the other hand", "instead", "although", "though", "while")
 MAX_CANDIDATES = 12
+#: content words two claims must share to be compared without a textual cue
+TOPIC_OVERLAP = 5
 
 
 class RelationAnswer(BaseModel):
@@ -50,9 +52,17 @@ class CounterClaims(BaseModel):
     uncontested: list[str] = Field(description="ids of claims no other claim in the article contests")
 
 
+INLINE_CUES = (" in light of ", " amid ", " despite ", " even as ", " contrary to ")
+
+
 def contrast_cue(claim: Claim) -> str:
+    """The connective that sets this claim against what came before, if the article uses one."""
     cue = claim.cue.strip().lower()
-    return claim.cue if any(cue == c or cue.startswith(c + " ") for c in CONTRAST_CUES) else ""
+    if any(cue == c or cue.startswith(c + " ") for c in CONTRAST_CUES):
+        return claim.cue
+    body = claim.quote[len(claim.cue):] if claim.cue and claim.quote.startswith(claim.cue) else claim.quote
+    lowered = f" {body.lower()} "
+    return next((c.strip() for c in INLINE_CUES if c in lowered), "")
 
 
 def _topic(claim: Claim) -> set[str]:
@@ -60,7 +70,12 @@ def _topic(claim: Claim) -> set[str]:
 
 
 def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
-    """(earlier, later, cue, shared-topic size), cue-marked pairs first, then by topic overlap."""
+    """(earlier, later, cue, shared-topic size), cue-marked pairs first, then by topic overlap.
+
+    A claim opening with a contrast connective is set against the nearest earlier claim by
+    someone else; the same claimant's next statement, when it directly follows with no
+    connective of its own, continues that challenge ("continues: However"). Without a cue, only claims sharing much vocabulary pair up.
+    """
     found: dict[tuple[str, str], tuple[Claim, Claim, str, int]] = {}
     for j, b in enumerate(claims):
         cue = contrast_cue(b)
@@ -68,11 +83,14 @@ def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
             earlier = [a for a in claims[:j] if a.claimant != b.claimant and b.start - a.end < 600]
             for a in earlier[-1:]:
                 found[(a.id, b.id)] = (a, b, cue, len(_topic(a) & _topic(b)))
+                follower = claims[j + 1] if j + 1 < len(claims) else None
+                if follower is not None and follower.claimant == b.claimant and not follower.cue:
+                    found[(a.id, follower.id)] = (a, follower, f"continues: {cue}", len(_topic(a) & _topic(follower)))
         for a in claims[:j]:
             if a.claimant == b.claimant or OUTLET in (a.claimant, b.claimant):
                 continue
             shared = len(_topic(a) & _topic(b))
-            if shared >= 3 and (a.id, b.id) not in found:
+            if shared >= TOPIC_OVERLAP and (a.id, b.id) not in found:
                 found[(a.id, b.id)] = (a, b, "", shared)
     ranked = sorted(found.values(), key=lambda p: (not p[2], -p[3], p[1].start))
     return ranked[:MAX_CANDIDATES]
@@ -91,7 +109,7 @@ def accept_rationale(text: str, a: Claim, b: Claim) -> bool:
     source = content_words(a.text + " " + b.text + " " + a.claimant + " " + b.claimant) | {
         "contest", "contradict", "qualif", "disput", "claim", "account", "statement", "because", "while",
     }
-    return bool(words) and len(words - source) <= max(1, len(words) // 4)
+    return bool(words) and len(words - source) <= 1
 
 
 class CounterClaimsChain(Chain):
@@ -108,11 +126,13 @@ class CounterClaimsChain(Chain):
         candidates = candidate_pairs(claims)
         relate = self.prompt(ctx, "relate_claims")
         answers: list[Any] = yield [
-            StructuredCall("relate", relate, {"claim_a": a.text, "claim_b": b.text}, RelationAnswer, max_tokens=16, required=False)
+            StructuredCall(
+                "relate", relate, {"claim_a": a.text, "claim_b": b.text}, RelationAnswer, max_tokens=16, required=False
+            )
             for a, b, _, _ in candidates
         ]
         kept: list[tuple[Claim, Claim, str, str, list[str], str]] = []
-        for (a, b, cue, shared), answer in zip(candidates, answers, strict=True):
+        for (a, b, cue, _shared), answer in zip(candidates, answers, strict=True):
             said = answer.relation if answer else "unrelated"
             checks: list[str] = []
             if said == "unrelated":
@@ -120,8 +140,8 @@ class CounterClaimsChain(Chain):
                     continue
                 relation, decided_by = "contests", "cue"
                 checks.append("model_unrelated_overridden_by_cue")
-            elif not cue and shared < 4:
-                continue  # weak link and no textual signal: the tiny model's say-so is not enough
+            elif not cue and said == "qualifies":
+                continue  # no textual signal: only a clear contest on a shared topic is kept
             else:
                 relation, decided_by = said, "model"
             kept.append((a, b, relation, cue, checks, decided_by))
@@ -159,6 +179,71 @@ class CounterClaimsChain(Chain):
             if cid in by_id:
                 lines.append(f"      {cid} ({by_id[cid].claimant}): {by_id[cid].text[:110]}")
         return "\n".join(lines)
+
+    # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
+    def table_rows(self, output: CounterClaims) -> list[dict[str, Any]]:  # type: ignore[override]
+        """A row per pair, then a row per uncontested claim (kind tells them apart)."""
+        rows: list[dict[str, Any]] = [
+            {"id": f"{p.claim_a}~{p.claim_b}", "kind": "pair", "claim_a": p.claim_a, "claim_b": p.claim_b,
+             "relation": p.relation, "rationale": p.rationale, "cue": p.cue, "decided_by": p.decided_by,
+             "checks": "; ".join(p.checks)}
+            for p in output.pairs
+        ]
+        rows += [{"id": cid, "kind": "uncontested", "claim_a": cid} for cid in output.uncontested]
+        return rows
+
+    def facets(self) -> tuple[str, ...]:
+        return ("kind", "relation")
+
+    def review_items(self, output: CounterClaims) -> list[dict[str, Any]]:  # type: ignore[override]
+        """Each pair; the analyst may correct its relation or rationale, or reject the pairing."""
+        return [
+            {"id": f"{p.claim_a}~{p.claim_b}", "label": f"{p.claim_b} {p.relation} {p.claim_a}", "detail": p.rationale,
+             "fields": {"relation": p.relation, "rationale": p.rationale}, "path": ["pairs", i]}
+            for i, p in enumerate(output.pairs)
+        ]
+
+    def reconcile(self, output: CounterClaims, deps: dict[str, BaseModel]) -> CounterClaims:  # type: ignore[override]
+        """After review: pairs lose rejected claims, and claims left in no pair count as uncontested."""
+        claims = deps.get("claims")
+        if not isinstance(claims, ClaimList):
+            return output
+        ids = [c.id for c in claims.claims]
+        pairs = [p for p in output.pairs if p.claim_a in ids and p.claim_b in ids]
+        paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
+        return output.model_copy(update={"pairs": pairs, "uncontested": [c for c in ids if c not in paired]})
+
+    def html_view(  # type: ignore[override]
+        self, output: CounterClaims, deps: dict[str, BaseModel] | None = None, article_text: str = ""
+    ) -> str:
+        """Contesting pairs side by side with relation and rationale; uncontested claims listed apart."""
+        from toolkit import html
+
+        claims = (deps or {}).get("claims")
+        by_id = {c.id: c for c in claims.claims} if isinstance(claims, ClaimList) else {}
+
+        def side(cid: str) -> html.Markup:
+            c = by_id.get(cid)
+            if c is None:
+                return html.tag("div", html.tag("strong", cid), " (claim text not available)")
+            return html.join([
+                html.tag("div", html.tag("strong", f"{c.id} · {c.claimant}"), " ", html.badge(c.type)),
+                html.tag("div", c.text),
+                html.tag("div", f"“{c.quote}”", class_="ntk-note"),
+            ])
+
+        pairs = [html.pair(side(p.claim_a), side(p.claim_b), p.relation, p.rationale, cue=p.cue) for p in output.pairs]
+        rows = [
+            {"id": cid, "claimant": by_id[cid].claimant if cid in by_id else "", "type": by_id[cid].type if cid in by_id
+             else "", "claim": by_id[cid].text if cid in by_id else ""}
+            for cid in output.uncontested
+        ]
+        none = html.tag("p", "No claims in this article contest each other.", class_="ntk-note")
+        return html.view(
+            html.section(f"Counter-claim pairs ({len(output.pairs)})", *(pairs or [none]), css_class="ntk-pairs"),
+            html.section(f"Uncontested claims ({len(rows)})", html.table(rows, empty="None."),
+                         css_class="ntk-uncontested"),
+        )
 
 
 @hookimpl

@@ -9,6 +9,7 @@ claims chain's attributions, so they cannot be invented.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any, Literal
 
@@ -20,10 +21,19 @@ from toolkit.grounding import AlignmentStatus, align
 from toolkit.hookspecs import hookimpl
 from toolkit.nlp import OUTLET, analyse
 from toolkit.text import content_words, is_garbled, near_duplicate
-from toolkit_plugins.claims import Claim, ClaimList
+from toolkit_plugins.claims import Claim
+from toolkit_plugins.counterclaims import CounterClaims
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 MAX_KEY_POINTS = 5
+KEY_POINT_CHARS = 240
+RELATION_WEIGHT = {"contradicts": 0, "contests": 1, "qualifies": 2}
+_WHEN = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|today|yesterday|tomorrow|tonight|week|month|year|spring|summer|autumn|"
+    r"fall|winter|\d{4})\b|(?<!-)\b(hours?|days?)\b",
+    re.I,
+)
 ANONYMOUS = ("unidentified", "anonymous", "sources", "official", "officials", "source")
 
 
@@ -91,6 +101,26 @@ def framing_note(claims: list[Claim]) -> str:
     return "; ".join(parts) + "."
 
 
+def shorten(text: str, limit: int = KEY_POINT_CHARS) -> str:
+    """Trim at a word boundary; the full statement stays in the grounded quote."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def is_alias(name: str, full_names: list[str]) -> bool:
+    """'NYT' for 'The New York Times', 'Pushilin' for 'Denis Pushilin': the same actor."""
+    for full in full_names:
+        if name == full:
+            return False
+        initials = "".join(w[0] for w in full.split() if w[:1].isupper() and w.lower() != "the")
+        if name.isupper() and name == initials:
+            return True
+        if name in full.split() or (name in full and len(name) > 3):
+            return True
+    return False
+
+
 def accept_headline(headline: str, source: str) -> bool:
     words = content_words(headline)
     return not is_garbled(headline) and bool(words) and len(words - content_words(source)) <= 1
@@ -102,7 +132,7 @@ class SummaryChain(Chain):
     description = "Headline, 3-5 grounded key points, who/what/when/where, main actors and a framing note"
     output_schema = Summary
     prompt_names = ("select_sentences", "headline")
-    depends_on = ("claims",)
+    depends_on = ("claims", "counterclaims")
     prompt_dir = PROMPTS_ROOT / "summary"
 
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
@@ -134,10 +164,11 @@ class SummaryChain(Chain):
             headline, source = answers[-1].headline.strip(), "model"
         else:
             headline, source = (lede if len(lede) <= 140 else lede[:137].rsplit(" ", 1)[0] + "..."), "lede"
-        key_points = self.key_points(text, analysis, claims, picked)
+        key_points = self.key_points(text, analysis, claims, picked, inp.deps.get("counterclaims"))
         entities = analysis.entities
-        people = [e[0] for e in entities if e[1] in ("PERSON", "ORG")]
         claimants = [c.claimant for c in claims if c.claimant != OUTLET]
+        people = [e[0] for e in entities if e[1] in ("PERSON", "ORG")]
+        people = [p for p in people if not is_alias(p, claimants)]
         mentions = Counter(people)
         actors = [
             Actor(name=name, claims=claimants.count(name), mentions=mentions.get(name, 0))
@@ -149,43 +180,68 @@ class SummaryChain(Chain):
             key_points=key_points,
             who=_ranked(claimants + people, 5),
             what=lede,
-            when=_ranked([e[0] for e in entities if e[1] in ("DATE", "TIME")], 4),
+            when=_ranked([e[0] for e in entities if e[1] in ("DATE", "TIME") and _WHEN.search(e[0])], 4),
             where=_ranked([e[0] for e in entities if e[1] in ("GPE", "LOC", "FAC")], 5),
             main_actors=actors,
             framing=framing_note(claims),
         )
 
-    def key_points(self, text: str, analysis: Any, claims: list[Claim], picked: set[int]) -> list[KeyPoint]:
-        """Round-robin over the main voices so each side's main statement is in the brief."""
-        sentence_of = {s.index: s for s in analysis.sentences}
+    def key_points(
+        self, text: str, analysis: Any, claims: list[Claim], picked: set[int], contested: BaseModel | None
+    ) -> list[KeyPoint]:
+        """Both sides of the article's main disputes first, then the other main voices in turn.
+
+        The strongest contested pairs (contradicts, then contests, then qualifies) put both
+        statements in the brief; the remaining places go round-robin to the voices with most
+        claims, preferring the sentences the model picked.
+        """
+        by_id = {c.id: c for c in claims}
+        chosen: list[Claim] = []
+
+        def add(claim: Claim) -> None:
+            if len(chosen) < MAX_KEY_POINTS and all(claim.id != c.id and not near_duplicate(c.quote, claim.quote)
+                                                    for c in chosen):
+                chosen.append(claim)
+
+        if isinstance(contested, CounterClaims):
+            pairs = sorted(contested.pairs, key=lambda p: (RELATION_WEIGHT[p.relation], p.cue.startswith("continues")))
+            voices: set[str] = set()
+            for pair in pairs:  # two disputes between different voices: the article's main fronts
+                a, b = by_id[pair.claim_a], by_id[pair.claim_b]
+                if len(chosen) >= 4 or {a.claimant, b.claimant} & voices:
+                    continue
+                voices |= {a.claimant, b.claimant}
+                add(a)
+                add(b)
+
         def sentence_index(claim: Claim) -> int:
             return next((s.index for s in analysis.sentences if s.start <= claim.start < s.end), -1)
+
         by_voice: dict[str, list[Claim]] = {}
         for claim in claims:
             by_voice.setdefault(claim.claimant, []).append(claim)
-        for voice in by_voice:  # model-picked sentences first, then article order
+        for voice in by_voice:
             by_voice[voice].sort(key=lambda c: (sentence_index(c) not in picked, c.start))
-        order = sorted(by_voice, key=lambda v: (v == OUTLET, -len(by_voice[v]), by_voice[v][0].start))
-        chosen: list[Claim] = []
+        covered = {c.claimant for c in chosen}
+        order = sorted(by_voice, key=lambda v: (v in covered, v == OUTLET, -len(by_voice[v]), by_voice[v][0].start))
         while len(chosen) < MAX_KEY_POINTS and any(by_voice.values()):
             for voice in order:
-                if by_voice[voice] and len(chosen) < MAX_KEY_POINTS:
-                    claim = by_voice[voice].pop(0)
-                    if not any(near_duplicate(claim.quote, c.quote) or claim.quote == c.quote for c in chosen):
-                        chosen.append(claim)
-        if len(chosen) < 3:  # few attributed claims: fall back on the model's picks, then the lede
+                if by_voice[voice]:
+                    add(by_voice[voice].pop(0))
+        if len(chosen) < 3:  # few attributed claims: the model's picks, then the article's order
+            sentence_of = {s.index: s for s in analysis.sentences}
             extra = [sentence_of[i] for i in sorted(picked)] + [s for s in analysis.sentences if not s.is_heading]
             for sentence in extra:
                 if len(chosen) >= 3:
                     break
                 if all(not (c.start <= sentence.start < c.end) for c in chosen):
                     g = align(sentence.text, text, hint=sentence.start)
-                    chosen.append(Claim(id="", text=sentence.text, claimant=OUTLET, verb="", type="fact", quote=g.quote,
-                                        start=g.start, end=g.end, alignment=g.status))
+                    chosen.append(Claim(id=f"s{sentence.index}", text=sentence.text, claimant=OUTLET, verb="",
+                                        type="fact", quote=g.quote, start=g.start, end=g.end, alignment=g.status))
         chosen.sort(key=lambda c: c.start)
         return [
-            KeyPoint(text=c.text, claimant=None if c.claimant == OUTLET else c.claimant, quote=c.quote, start=c.start,
-                     end=c.end, alignment=c.alignment)
+            KeyPoint(text=shorten(c.text), claimant=None if c.claimant == OUTLET else c.claimant, quote=c.quote,
+                     start=c.start, end=c.end, alignment=c.alignment)
             for c in chosen
         ]
 
@@ -197,6 +253,53 @@ class SummaryChain(Chain):
         lines.append(f"  When: {', '.join(output.when) or '-'}   Where: {', '.join(output.where) or '-'}")
         lines.append(f"  Framing: {output.framing}")
         return "\n".join(lines)
+
+    # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
+    def table_rows(self, output: Summary) -> list[dict[str, Any]]:  # type: ignore[override]
+        """The brief as rows: headline, key points, the 5 Ws and the framing note."""
+        rows: list[dict[str, Any]] = [{"id": "headline", "kind": "headline", "text": output.headline}]
+        rows += [
+            {"id": f"k{n}", "kind": "key point", "text": k.text, "claimant": k.claimant, "start": k.start, "end": k.end,
+             "alignment": k.alignment}
+            for n, k in enumerate(output.key_points, 1)
+        ]
+        rows += [
+            {"id": "who", "kind": "who", "text": "; ".join(output.who)},
+            {"id": "what", "kind": "what", "text": output.what},
+            {"id": "when", "kind": "when", "text": "; ".join(output.when)},
+            {"id": "where", "kind": "where", "text": "; ".join(output.where)},
+            {"id": "framing", "kind": "framing", "text": output.framing},
+        ]
+        return rows
+
+    def review_items(self, output: Summary) -> list[dict[str, Any]]:  # type: ignore[override]
+        """Each key point; the analyst may reword or drop it."""
+        return [
+            {"id": f"k{n}", "label": f"key point {n}: {k.text}", "detail": k.quote, "fields": {"text": k.text},
+             "path": ["key_points", n - 1]}
+            for n, k in enumerate(output.key_points, 1)
+        ]
+
+    def html_view(  # type: ignore[override]
+        self, output: Summary, deps: dict[str, BaseModel] | None = None, article_text: str = ""
+    ) -> str:
+        """The brief as one card: headline, grounded key points, who/what/when/where, actors, framing."""
+        from toolkit import html
+
+        points = [
+            html.join([k.text, " ", html.badge(k.claimant) if k.claimant else "",
+                       html.badge("not found in the text", "bad") if k.alignment == "ungrounded" else ""])
+            for k in output.key_points
+        ]
+        return html.view(html.card(output.headline, {
+            "Key points": points,
+            "Who": ", ".join(output.who),
+            "What": output.what,
+            "When": ", ".join(output.when),
+            "Where": ", ".join(output.where),
+            "Main actors": [f"{a.name} ({a.claims} claims, {a.mentions} mentions)" for a in output.main_actors],
+            "Framing": output.framing,
+        }, css_class="ntk-summary", subtitle=f"headline from the {output.headline_source}"))
 
 
 @hookimpl

@@ -87,7 +87,7 @@ def run(
         result = run_chains(article, chains, model=llm, prompts_dir=prompts_dir, drop_ungrounded=drop_ungrounded)
         results.append(result)
         if not quiet:
-            typer.echo(render_text(result))
+            typer.echo(render_text(result, order=[c.strip() for c in chains.split(",")]))
     if out is not None:
         if out.suffix == ".jsonl":
             text = "".join(r.model_dump_json() + "\n" for r in results)

@@ -7,8 +7,11 @@ from toolkit.plugins import all_chains
 from toolkit.schema import RunResult
 
 
-def render_text(result: RunResult) -> str:
-    """The readable report the CLI prints: provenance header, then each chain's own section."""
+def render_text(result: RunResult, order: list[str] | None = None) -> str:
+    """The readable report the CLI prints: provenance header, then each chain's own section.
+
+    `order` lists chains in the order the user asked for them; dependencies come after.
+    """
     usage = result.usage
     art = result.article
     head = [
@@ -19,7 +22,9 @@ def render_text(result: RunResult) -> str:
     sections = []
     chains = all_chains()
     outputs = {name: result.output(name) for name in result.outputs}
-    for name, run in result.chains.items():
+    ranked = sorted(result.chains, key=lambda n: (order.index(n) if order and n in order else len(order or ()),))
+    for name in ranked:
+        run = result.chains[name]
         if run.status != "ok":
             sections.append(f"{name}: FAILED ({run.error_cause}): {run.error}")
             continue
