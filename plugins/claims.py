@@ -42,6 +42,7 @@ _OPINION = re.compile(
 )
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|n't|without)\b", re.I)
 
+
 class TypeAnswer(BaseModel):
     type: ClaimType
 
@@ -103,11 +104,36 @@ def _balance_quotes(text: str) -> str:
 
 
 CONNECTIVES = frozenset(
-    {"however", "furthermore", "moreover", "meanwhile", "but", "yet", "nevertheless", "nonetheless", "still", "also",
-     "additionally", "instead", "in addition", "in contrast", "on the other hand", "at the same time"}
+    {
+        "however",
+        "furthermore",
+        "moreover",
+        "meanwhile",
+        "but",
+        "yet",
+        "nevertheless",
+        "nonetheless",
+        "still",
+        "also",
+        "additionally",
+        "instead",
+        "in addition",
+        "in contrast",
+        "on the other hand",
+        "at the same time",
+    }
 )
-_PARTICIPLES = {"saying": "said", "claiming": "claimed", "adding": "added", "warning": "warned", "noting": "noted",
-                "insisting": "insisted", "stating": "stated", "arguing": "argued", "announcing": "announced"}
+_PARTICIPLES = {
+    "saying": "said",
+    "claiming": "claimed",
+    "adding": "added",
+    "warning": "warned",
+    "noting": "noted",
+    "insisting": "insisted",
+    "stating": "stated",
+    "arguing": "argued",
+    "announcing": "announced",
+}
 
 
 def clean_content(att: Attribution) -> str:
@@ -116,7 +142,7 @@ def clean_content(att: Attribution) -> str:
     if att.claimant_mention and att.verb:
         content = re.sub(rf",?\s*{re.escape(att.claimant_mention)}\s+{re.escape(att.verb)}\s*,?", "", content, count=1)
     if att.cue and att.cue.lower() in CONNECTIVES and content.startswith(att.cue):
-        content = content[len(att.cue):].lstrip(" ,")
+        content = content[len(att.cue) :].lstrip(" ,")
     content = re.sub(r',"$', '"', content.strip()).rstrip(",").strip()
     content = _balance_quotes(content)
     return content[:1].upper() + content[1:] if content else content
@@ -126,7 +152,7 @@ def template_claim(att: Attribution, text: str = "") -> str:
     """A faithful restatement built from the parsed parts, used when the model's fails checks."""
     content = clean_content(att)
     verb = _PARTICIPLES.get(att.verb.lower(), att.verb.lower())
-    direct = 0 < att.content_start <= len(text) and text[att.content_start - 1] in "\"“"
+    direct = 0 < att.content_start <= len(text) and text[att.content_start - 1] in '"“'
     if att.claimant == OUTLET or not att.verb:
         out = content
     elif verb.startswith(("according", "based on", "cited", "reported")):
@@ -254,16 +280,27 @@ class ClaimsChain(Chain):
         for c in output.claims:
             flag = "" if c.alignment != "ungrounded" else "  [UNGROUNDED]"
             lines.append(f"  {c.id} [{c.type}] {c.claimant} ({c.verb or 'outlet'}): {c.text}{flag}")
-            lines.append(f"      quote @{c.start}-{c.end} ({c.alignment}): \"{c.quote[:160]}\"")
+            lines.append(f'      quote @{c.start}-{c.end} ({c.alignment}): "{c.quote[:160]}"')
         return "\n".join(lines)
 
     # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
     def table_rows(self, output: ClaimList) -> list[dict[str, Any]]:  # type: ignore[override]
         """One row per claim, flat, for the filters (claimant, type, grounded) and CSV export."""
         return [
-            {"id": c.id, "claimant": c.claimant, "type": c.type, "verb": c.verb, "text": c.text, "quote": c.quote,
-             "start": c.start, "end": c.end, "alignment": c.alignment, "grounded": c.alignment != "ungrounded",
-             "cue": c.cue, "checks": "; ".join(c.checks)}
+            {
+                "id": c.id,
+                "claimant": c.claimant,
+                "type": c.type,
+                "verb": c.verb,
+                "text": c.text,
+                "quote": c.quote,
+                "start": c.start,
+                "end": c.end,
+                "alignment": c.alignment,
+                "grounded": c.alignment != "ungrounded",
+                "cue": c.cue,
+                "checks": "; ".join(c.checks),
+            }
             for c in output.claims
         ]
 
@@ -273,8 +310,13 @@ class ClaimsChain(Chain):
     def review_items(self, output: ClaimList) -> list[dict[str, Any]]:  # type: ignore[override]
         """Each claim; the analyst may correct its wording, claimant or type (the quote stays as found)."""
         return [
-            {"id": c.id, "label": f"{c.id} [{c.type}] {c.claimant}: {c.text}", "detail": c.quote,
-             "fields": {"text": c.text, "claimant": c.claimant, "type": c.type}, "path": ["claims", i]}
+            {
+                "id": c.id,
+                "label": f"{c.id} [{c.type}] {c.claimant}: {c.text}",
+                "detail": c.quote,
+                "fields": {"text": c.text, "claimant": c.claimant, "type": c.type},
+                "path": ["claims", i],
+            }
             for i, c in enumerate(output.claims)
         ]
 
@@ -284,22 +326,35 @@ class ClaimsChain(Chain):
         """The claims table, then the article with each evidence quote highlighted, a colour per claimant."""
         from toolkit import html
 
-        columns = [("id", "id"), ("claimant", "claimant"), ("type", "type"), ("text", "claim"),
-                   ("quote", "evidence (verbatim)"), ("alignment", "grounding")]
+        columns = [
+            ("id", "id"),
+            ("claimant", "claimant"),
+            ("type", "type"),
+            ("text", "claim"),
+            ("quote", "evidence (verbatim)"),
+            ("alignment", "grounding"),
+        ]
         notes = []
         if output.dropped_ungrounded:
             notes.append(f"{output.dropped_ungrounded} ungrounded claims dropped")
         if output.merged_duplicates:
             notes.append(f"{output.merged_duplicates} near-duplicates merged")
-        parts = [html.section(
-            f"Claims ({len(output.claims)})",
-            html.table(self.table_rows(output), columns, empty="No claims found.", css_class="ntk-claims"),
-            html.tag("p", "; ".join(notes), class_="ntk-note") if notes else "",
-        )]
+        parts = [
+            html.section(
+                f"Claims ({len(output.claims)})",
+                html.table(self.table_rows(output), columns, empty="No claims found.", css_class="ntk-claims"),
+                html.tag("p", "; ".join(notes), class_="ntk-note") if notes else "",
+            )
+        ]
         if article_text:
             spans = [
-                html.Span(c.start, c.end, label=c.id, key=c.claimant,
-                          tooltip=f"{c.id} · {c.claimant} · {c.type}" + (f" · {c.verb}" if c.verb else ""))
+                html.Span(
+                    c.start,
+                    c.end,
+                    label=c.id,
+                    key=c.claimant,
+                    tooltip=f"{c.id} · {c.claimant} · {c.type}" + (f" · {c.verb}" if c.verb else ""),
+                )
                 for c in output.claims
             ]
             parts.append(html.section("Article with the evidence highlighted", html.highlight(article_text, spans)))

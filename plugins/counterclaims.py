@@ -22,8 +22,22 @@ from toolkit_plugins.claims import Claim, ClaimList
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 Relation = Literal["contradicts", "contests", "qualifies"]
-CONTRAST_CUES = ("however", "but", "yet", "nevertheless", "nonetheless", "in contrast", "despite", "still",
-                 "contrary", "on the other hand", "instead", "although", "though", "while")
+CONTRAST_CUES = (
+    "however",
+    "but",
+    "yet",
+    "nevertheless",
+    "nonetheless",
+    "in contrast",
+    "despite",
+    "still",
+    "contrary",
+    "on the other hand",
+    "instead",
+    "although",
+    "though",
+    "while",
+)
 MAX_CANDIDATES = 12
 #: content words two claims must share to be compared without a textual cue
 TOPIC_OVERLAP = 5
@@ -60,7 +74,7 @@ def contrast_cue(claim: Claim) -> str:
     cue = claim.cue.strip().lower()
     if any(cue == c or cue.startswith(c + " ") for c in CONTRAST_CUES):
         return claim.cue
-    body = claim.quote[len(claim.cue):] if claim.cue and claim.quote.startswith(claim.cue) else claim.quote
+    body = claim.quote[len(claim.cue) :] if claim.cue and claim.quote.startswith(claim.cue) else claim.quote
     lowered = f" {body.lower()} "
     return next((c.strip() for c in INLINE_CUES if c in lowered), "")
 
@@ -74,7 +88,8 @@ def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
 
     A claim opening with a contrast connective is set against the nearest earlier claim by
     someone else; the same claimant's next statement, when it directly follows with no
-    connective of its own, continues that challenge ("continues: However"). Without a cue, only claims sharing much vocabulary pair up.
+    connective of its own, continues that challenge ("continues: However"). Without a cue,
+    only claims sharing much vocabulary pair up.
     """
     found: dict[tuple[str, str], tuple[Claim, Claim, str, int]] = {}
     for j, b in enumerate(claims):
@@ -107,7 +122,15 @@ def accept_rationale(text: str, a: Claim, b: Claim) -> bool:
         return False
     words = content_words(text)
     source = content_words(a.text + " " + b.text + " " + a.claimant + " " + b.claimant) | {
-        "contest", "contradict", "qualif", "disput", "claim", "account", "statement", "because", "while",
+        "contest",
+        "contradict",
+        "qualif",
+        "disput",
+        "claim",
+        "account",
+        "statement",
+        "because",
+        "while",
     }
     return bool(words) and len(words - source) <= 1
 
@@ -148,8 +171,12 @@ class CounterClaimsChain(Chain):
         explain = self.prompt(ctx, "explain_pair")
         rationales: list[Any] = yield [
             StructuredCall(
-                "explain", explain, {"claim_a": a.text, "claim_b": b.text, "relation": relation}, RationaleAnswer,
-                max_tokens=72, required=False,
+                "explain",
+                explain,
+                {"claim_a": a.text, "claim_b": b.text, "relation": relation},
+                RationaleAnswer,
+                max_tokens=72,
+                required=False,
             )
             for a, b, relation, *_ in kept
         ]
@@ -159,8 +186,17 @@ class CounterClaimsChain(Chain):
             if not rationale or not accept_rationale(rationale, a, b):
                 rationale = template_rationale(a, b, relation, cue)
                 checks.append("rationale_from_template")
-            pairs.append(ClaimPair(claim_a=a.id, claim_b=b.id, relation=relation, rationale=rationale, cue=cue,
-                                   decided_by=decided_by, checks=checks))
+            pairs.append(
+                ClaimPair(
+                    claim_a=a.id,
+                    claim_b=b.id,
+                    relation=relation,
+                    rationale=rationale,
+                    cue=cue,
+                    decided_by=decided_by,
+                    checks=checks,
+                )
+            )
         paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
         return CounterClaims(pairs=pairs, uncontested=[c.id for c in claims if c.id not in paired])
 
@@ -184,9 +220,17 @@ class CounterClaimsChain(Chain):
     def table_rows(self, output: CounterClaims) -> list[dict[str, Any]]:  # type: ignore[override]
         """A row per pair, then a row per uncontested claim (kind tells them apart)."""
         rows: list[dict[str, Any]] = [
-            {"id": f"{p.claim_a}~{p.claim_b}", "kind": "pair", "claim_a": p.claim_a, "claim_b": p.claim_b,
-             "relation": p.relation, "rationale": p.rationale, "cue": p.cue, "decided_by": p.decided_by,
-             "checks": "; ".join(p.checks)}
+            {
+                "id": f"{p.claim_a}~{p.claim_b}",
+                "kind": "pair",
+                "claim_a": p.claim_a,
+                "claim_b": p.claim_b,
+                "relation": p.relation,
+                "rationale": p.rationale,
+                "cue": p.cue,
+                "decided_by": p.decided_by,
+                "checks": "; ".join(p.checks),
+            }
             for p in output.pairs
         ]
         rows += [{"id": cid, "kind": "uncontested", "claim_a": cid} for cid in output.uncontested]
@@ -198,8 +242,13 @@ class CounterClaimsChain(Chain):
     def review_items(self, output: CounterClaims) -> list[dict[str, Any]]:  # type: ignore[override]
         """Each pair; the analyst may correct its relation or rationale, or reject the pairing."""
         return [
-            {"id": f"{p.claim_a}~{p.claim_b}", "label": f"{p.claim_b} {p.relation} {p.claim_a}", "detail": p.rationale,
-             "fields": {"relation": p.relation, "rationale": p.rationale}, "path": ["pairs", i]}
+            {
+                "id": f"{p.claim_a}~{p.claim_b}",
+                "label": f"{p.claim_b} {p.relation} {p.claim_a}",
+                "detail": p.rationale,
+                "fields": {"relation": p.relation, "rationale": p.rationale},
+                "path": ["pairs", i],
+            }
             for i, p in enumerate(output.pairs)
         ]
 
@@ -226,23 +275,30 @@ class CounterClaimsChain(Chain):
             c = by_id.get(cid)
             if c is None:
                 return html.tag("div", html.tag("strong", cid), " (claim text not available)")
-            return html.join([
-                html.tag("div", html.tag("strong", f"{c.id} · {c.claimant}"), " ", html.badge(c.type)),
-                html.tag("div", c.text),
-                html.tag("div", f"“{c.quote}”", class_="ntk-note"),
-            ])
+            return html.join(
+                [
+                    html.tag("div", html.tag("strong", f"{c.id} · {c.claimant}"), " ", html.badge(c.type)),
+                    html.tag("div", c.text),
+                    html.tag("div", f"“{c.quote}”", class_="ntk-note"),
+                ]
+            )
 
         pairs = [html.pair(side(p.claim_a), side(p.claim_b), p.relation, p.rationale, cue=p.cue) for p in output.pairs]
         rows = [
-            {"id": cid, "claimant": by_id[cid].claimant if cid in by_id else "", "type": by_id[cid].type if cid in by_id
-             else "", "claim": by_id[cid].text if cid in by_id else ""}
+            {
+                "id": cid,
+                "claimant": by_id[cid].claimant if cid in by_id else "",
+                "type": by_id[cid].type if cid in by_id else "",
+                "claim": by_id[cid].text if cid in by_id else "",
+            }
             for cid in output.uncontested
         ]
         none = html.tag("p", "No claims in this article contest each other.", class_="ntk-note")
         return html.view(
             html.section(f"Counter-claim pairs ({len(output.pairs)})", *(pairs or [none]), css_class="ntk-pairs"),
-            html.section(f"Uncontested claims ({len(rows)})", html.table(rows, empty="None."),
-                         css_class="ntk-uncontested"),
+            html.section(
+                f"Uncontested claims ({len(rows)})", html.table(rows, empty="None."), css_class="ntk-uncontested"
+            ),
         )
 
 

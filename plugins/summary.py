@@ -147,12 +147,23 @@ class SummaryChain(Chain):
         for chunk in chunks:
             numbers = [i + 1 for i in range(len(chunk))]
             listing = "\n".join(f"{n}. {body[i].text[:400]}" for n, i in zip(numbers, chunk, strict=True))
-            calls.append(StructuredCall("select", select, {"sentences": listing}, _selection_schema(numbers),
-                                        max_tokens=32, required=False))
+            calls.append(
+                StructuredCall(
+                    "select", select, {"sentences": listing}, _selection_schema(numbers), max_tokens=32, required=False
+                )
+            )
         lede = body[0].text if body else text.strip()[:300]
         if not inp.article.title:
-            calls.append(StructuredCall("headline", self.prompt(ctx, "headline"), {"lede": lede[:600]}, HeadlineAnswer,
-                                        max_tokens=40, required=False))
+            calls.append(
+                StructuredCall(
+                    "headline",
+                    self.prompt(ctx, "headline"),
+                    {"lede": lede[:600]},
+                    HeadlineAnswer,
+                    max_tokens=40,
+                    required=False,
+                )
+            )
         answers: list[Any] = yield calls
         picked: set[int] = set()
         for chunk, answer in zip(chunks, answers, strict=False):
@@ -199,8 +210,9 @@ class SummaryChain(Chain):
         chosen: list[Claim] = []
 
         def add(claim: Claim) -> None:
-            if len(chosen) < MAX_KEY_POINTS and all(claim.id != c.id and not near_duplicate(c.quote, claim.quote)
-                                                    for c in chosen):
+            if len(chosen) < MAX_KEY_POINTS and all(
+                claim.id != c.id and not near_duplicate(c.quote, claim.quote) for c in chosen
+            ):
                 chosen.append(claim)
 
         if isinstance(contested, CounterClaims):
@@ -236,12 +248,29 @@ class SummaryChain(Chain):
                     break
                 if all(not (c.start <= sentence.start < c.end) for c in chosen):
                     g = align(sentence.text, text, hint=sentence.start)
-                    chosen.append(Claim(id=f"s{sentence.index}", text=sentence.text, claimant=OUTLET, verb="",
-                                        type="fact", quote=g.quote, start=g.start, end=g.end, alignment=g.status))
+                    chosen.append(
+                        Claim(
+                            id=f"s{sentence.index}",
+                            text=sentence.text,
+                            claimant=OUTLET,
+                            verb="",
+                            type="fact",
+                            quote=g.quote,
+                            start=g.start,
+                            end=g.end,
+                            alignment=g.status,
+                        )
+                    )
         chosen.sort(key=lambda c: c.start)
         return [
-            KeyPoint(text=shorten(c.text), claimant=None if c.claimant == OUTLET else c.claimant, quote=c.quote,
-                     start=c.start, end=c.end, alignment=c.alignment)
+            KeyPoint(
+                text=shorten(c.text),
+                claimant=None if c.claimant == OUTLET else c.claimant,
+                quote=c.quote,
+                start=c.start,
+                end=c.end,
+                alignment=c.alignment,
+            )
             for c in chosen
         ]
 
@@ -259,8 +288,15 @@ class SummaryChain(Chain):
         """The brief as rows: headline, key points, the 5 Ws and the framing note."""
         rows: list[dict[str, Any]] = [{"id": "headline", "kind": "headline", "text": output.headline}]
         rows += [
-            {"id": f"k{n}", "kind": "key point", "text": k.text, "claimant": k.claimant, "start": k.start, "end": k.end,
-             "alignment": k.alignment}
+            {
+                "id": f"k{n}",
+                "kind": "key point",
+                "text": k.text,
+                "claimant": k.claimant,
+                "start": k.start,
+                "end": k.end,
+                "alignment": k.alignment,
+            }
             for n, k in enumerate(output.key_points, 1)
         ]
         rows += [
@@ -275,8 +311,13 @@ class SummaryChain(Chain):
     def review_items(self, output: Summary) -> list[dict[str, Any]]:  # type: ignore[override]
         """Each key point; the analyst may reword or drop it."""
         return [
-            {"id": f"k{n}", "label": f"key point {n}: {k.text}", "detail": k.quote, "fields": {"text": k.text},
-             "path": ["key_points", n - 1]}
+            {
+                "id": f"k{n}",
+                "label": f"key point {n}: {k.text}",
+                "detail": k.quote,
+                "fields": {"text": k.text},
+                "path": ["key_points", n - 1],
+            }
             for n, k in enumerate(output.key_points, 1)
         ]
 
@@ -287,19 +328,32 @@ class SummaryChain(Chain):
         from toolkit import html
 
         points = [
-            html.join([k.text, " ", html.badge(k.claimant) if k.claimant else "",
-                       html.badge("not found in the text", "bad") if k.alignment == "ungrounded" else ""])
+            html.join(
+                [
+                    k.text,
+                    " ",
+                    html.badge(k.claimant) if k.claimant else "",
+                    html.badge("not found in the text", "bad") if k.alignment == "ungrounded" else "",
+                ]
+            )
             for k in output.key_points
         ]
-        return html.view(html.card(output.headline, {
-            "Key points": points,
-            "Who": ", ".join(output.who),
-            "What": output.what,
-            "When": ", ".join(output.when),
-            "Where": ", ".join(output.where),
-            "Main actors": [f"{a.name} ({a.claims} claims, {a.mentions} mentions)" for a in output.main_actors],
-            "Framing": output.framing,
-        }, css_class="ntk-summary", subtitle=f"headline from the {output.headline_source}"))
+        return html.view(
+            html.card(
+                output.headline,
+                {
+                    "Key points": points,
+                    "Who": ", ".join(output.who),
+                    "What": output.what,
+                    "When": ", ".join(output.when),
+                    "Where": ", ".join(output.where),
+                    "Main actors": [f"{a.name} ({a.claims} claims, {a.mentions} mentions)" for a in output.main_actors],
+                    "Framing": output.framing,
+                },
+                css_class="ntk-summary",
+                subtitle=f"headline from the {output.headline_source}",
+            )
+        )
 
 
 @hookimpl

@@ -50,8 +50,15 @@ socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's keys, config or response cache."""
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TOOLKIT_MODEL", "TOOLKIT_RECORD_MODE", "TOOLKIT_RESPONSES_DIR",
-                "TOOLKIT_PROMPTS_DIR", "TOOLKIT_CONFIG"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "TOOLKIT_MODEL",
+        "TOOLKIT_RECORD_MODE",
+        "TOOLKIT_RESPONSES_DIR",
+        "TOOLKIT_PROMPTS_DIR",
+        "TOOLKIT_CONFIG",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TOOLKIT_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

@@ -17,7 +17,9 @@ def test_txt_article_gets_title_and_hash(tmp_path):
 
 def test_json_article_carries_metadata(tmp_path):
     path = tmp_path / "a.json"
-    path.write_text(json.dumps({"text": "Body text here.", "title": "T", "outlet": "Daily", "url": "u", "date": "2024-01-02"}))
+    path.write_text(
+        json.dumps({"text": "Body text here.", "title": "T", "outlet": "Daily", "url": "u", "date": "2024-01-02"})
+    )
     article = load_article(path)
     assert (article.title, article.outlet, article.date) == ("T", "Daily", "2024-01-02")
 

@@ -79,8 +79,16 @@ def test_config_file_and_env_precedence(tmp_path):
 @pytest.mark.skipif(not RESPONSES.exists(), reason="no recorded responses in tests/responses")
 def test_run_sample_in_replay_writes_versioned_json(tmp_path):
     out = tmp_path / "result.json"
-    proc = _cli("run", str(SAMPLES / "harbour-strike.txt"), "--record-mode", "replay", "--responses-dir", str(RESPONSES),
-                "--out", str(out))
+    proc = _cli(
+        "run",
+        str(SAMPLES / "harbour-strike.txt"),
+        "--record-mode",
+        "replay",
+        "--responses-dir",
+        str(RESPONSES),
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Claims (" in proc.stdout and "Summary:" in proc.stdout and "Counter-claims" in proc.stdout
     data = json.loads(out.read_text())
@@ -88,4 +96,4 @@ def test_run_sample_in_replay_writes_versioned_json(tmp_path):
     text = (SAMPLES / "harbour-strike.txt").read_text()
     for claim in data["outputs"]["claims"]["claims"]:
         assert {"text", "claimant", "type", "quote", "start", "end", "alignment"} <= claim.keys()
-        assert text[claim["start"]:claim["end"]] == claim["quote"]
+        assert text[claim["start"] : claim["end"]] == claim["quote"]

@@ -16,8 +16,13 @@ ARTICLE = (
 
 def _request() -> ModelRequest:
     schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
-    return ModelRequest(model="openai:fake-model", messages=[{"role": "user", "content": "Say yes"}],
-                        schema_name="Answer", json_schema=schema, params={"temperature": 0})
+    return ModelRequest(
+        model="openai:fake-model",
+        messages=[{"role": "user", "content": "Say yes"}],
+        schema_name="Answer",
+        json_schema=schema,
+        params={"temperature": 0},
+    )
 
 
 def test_native_json_schema_path():
@@ -44,7 +49,7 @@ def test_all_three_chains_run_against_the_server():
     claims = result.output("claims").claims
     assert {c.claimant for c in claims} >= {"the mayor", "the opposition leader"} or len(claims) >= 2
     for claim in claims:
-        assert ARTICLE[claim.start:claim.end] == claim.quote
+        assert ARTICLE[claim.start : claim.end] == claim.quote
 
 
 def test_missing_key_is_a_config_error(monkeypatch):

@@ -9,8 +9,13 @@ from toolkit.testing.fakes import ScriptedModel
 
 
 def _request(text: str = "hello") -> ModelRequest:
-    return ModelRequest(model="fake:scripted", messages=[{"role": "user", "content": text}], schema_name="Answer",
-                        json_schema={"type": "object"}, params={"temperature": 0})
+    return ModelRequest(
+        model="fake:scripted",
+        messages=[{"role": "user", "content": text}],
+        schema_name="Answer",
+        json_schema={"type": "object"},
+        params={"temperature": 0},
+    )
 
 
 def test_record_then_replay_without_touching_the_model(tmp_path):

@@ -15,8 +15,8 @@ from toolkit.testing.fakes import ScriptedModel
 sys.path.insert(0, str(Path(__file__).parent / "example_plugin"))
 from example_headline import HeadlineChain  # noqa: E402
 
-from toolkit.chain import ChainContext, ChainInput  # noqa: E402
 from toolkit.article import article_from_text  # noqa: E402
+from toolkit.chain import ChainContext, ChainInput  # noqa: E402
 
 ARTICLE = article_from_text("The council voted to close the bridge on Tuesday.")
 

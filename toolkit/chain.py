@@ -12,6 +12,7 @@ import asyncio
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Generator
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,7 @@ from toolkit.errors import OutputValidationError
 from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 from toolkit.prompts import PromptLoader, PromptSpec
 
-REPAIR_INSTRUCTION = (
-    "That answer is not valid: {error}. Reply again with only a JSON object that matches the schema."
-)
+REPAIR_INSTRUCTION = "That answer is not valid: {error}. Reply again with only a JSON object that matches the schema."
 
 
 @dataclass
@@ -77,6 +76,9 @@ class ChainContext:
     drop_ungrounded: bool = False
     records: list[CallRecord] = field(default_factory=list)
     chain_name: str = ""
+    #: where adrive runs the chain's own code between model calls (spaCy etc.); None: on the
+    #: event loop. A batch passes a thread so CPU work does not stall in-flight HTTP calls.
+    step_executor: Executor | None = None
 
     def _request(self, call: StructuredCall, messages: list[dict[str, str]]) -> ModelRequest:
         params = {**self.model.default_params(), "max_tokens": call.max_tokens, **call.params}
@@ -127,7 +129,8 @@ class ChainContext:
         if call.required:
             snippet = json.dumps(raw[:200])
             raise OutputValidationError(
-                f"model output for {call.prompt.chain}/{call.step} stayed invalid after one repair ({error}); raw answer: {snippet}",
+                f"model output for {call.prompt.chain}/{call.step} stayed invalid after one repair ({error}); "
+                f"raw answer: {snippet}",
                 raw=raw,
             )
 
@@ -173,15 +176,30 @@ def drive(steps: Steps, ctx: ChainContext) -> BaseModel:
         return stop.value
 
 
+def _advance(steps: Steps, value: Any) -> tuple[bool, Any]:
+    """One step of the generator as (finished, calls or output): StopIteration cannot cross a Future."""
+    try:
+        return False, steps.send(value)
+    except StopIteration as stop:
+        return True, stop.value
+
+
 async def adrive(steps: Steps, ctx: ChainContext) -> BaseModel:
     """Run a chain's generator; the calls of one step go out concurrently."""
-    try:
-        calls = next(steps)
-        while True:
-            results = await asyncio.gather(*(ctx.aexecute(c) for c in calls))
-            calls = steps.send(list(results))
-    except StopIteration as stop:
-        return stop.value
+    if ctx.step_executor is None:
+        try:
+            calls = next(steps)
+            while True:
+                results = await asyncio.gather(*(ctx.aexecute(c) for c in calls))
+                calls = steps.send(list(results))
+        except StopIteration as stop:
+            return stop.value
+    loop = asyncio.get_running_loop()
+    done, value = await loop.run_in_executor(ctx.step_executor, _advance, steps, None)
+    while not done:
+        results = await asyncio.gather(*(ctx.aexecute(c) for c in value))
+        done, value = await loop.run_in_executor(ctx.step_executor, _advance, steps, list(results))
+    return value
 
 
 class Chain(ABC):
@@ -222,6 +240,34 @@ class Chain(ABC):
         """A readable plain-text section for the CLI report; plugins override it."""
         return f"{self.name}:\n" + output.model_dump_json(indent=2)
 
+    # Views for the notebook front-ends (toolkit.widgets, toolkit.review); plugins override them.
+    def html_view(self, output: BaseModel, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
+        """Escaped HTML for the workbench (see toolkit.html); the default shows the output as JSON."""
+        from toolkit import html
+
+        return html.view(html.section(self.name, html.pre(output.model_dump_json(indent=2))))
+
+    def review_items(self, output: BaseModel) -> list[dict[str, Any]]:
+        """What an analyst can accept, edit or reject: dicts of id, label, fields (editable values),
+        path (keys from the output's JSON to the item) and detail; none by default."""
+        return []
+
+    def table_rows(self, output: BaseModel) -> list[dict[str, Any]]:
+        """Flat rows for filtering and CSV export; the default is one row of the top-level fields."""
+        data = output.model_dump(mode="json")
+        return [
+            {k: v if v is None or isinstance(v, str | int | float | bool) else json.dumps(v) for k, v in data.items()}
+        ]
+
+    def facets(self) -> tuple[str, ...]:
+        """Columns of `table_rows` an analyst filters by (e.g. claimant, type)."""
+        return ()
+
+    def reconcile(self, output: BaseModel, deps: dict[str, BaseModel]) -> BaseModel:
+        """Make a reviewed output consistent with its reviewed dependencies (e.g. drop references
+        to rejected items); called by toolkit.review after applying decisions."""
+        return output
+
     def describe(self, loader: PromptLoader | None = None) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -232,4 +278,3 @@ class Chain(ABC):
             "fields": list(self.output_schema.model_fields),
             "prompts": [p.describe() for p in self.prompts(loader)],
         }
-

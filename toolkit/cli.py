@@ -16,7 +16,11 @@ import typer
 
 from toolkit.errors import ToolkitError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Structured summaries, claims and counter-claims from news articles.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Structured summaries, claims and counter-claims from news articles.",
+)
 models_app = typer.Typer(no_args_is_help=True, help="Model providers and local model files.")
 app.add_typer(models_app, name="models")
 
@@ -63,13 +67,23 @@ def write_atomic(path: Path, text: str) -> None:
 @clean_errors
 def run(
     articles: Annotated[list[Path], typer.Argument(help="Article files: .txt, .md, .html or .json")],
-    chains: Annotated[str, typer.Option(help="Comma-separated chains; dependencies are added")] = "summary,claims,counterclaims",
-    model: Annotated[str | None, typer.Option(help="local, local:qwen2.5-1.5b, openai:MODEL (env TOOLKIT_MODEL)")] = None,
+    chains: Annotated[
+        str, typer.Option(help="Comma-separated chains; dependencies are added")
+    ] = "summary,claims,counterclaims",
+    model: Annotated[
+        str | None, typer.Option(help="local, local:qwen2.5-1.5b, openai:MODEL (env TOOLKIT_MODEL)")
+    ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL)")] = None,
     out: Annotated[Path | None, typer.Option(help="Write JSON (.json, or .jsonl one article a line)")] = None,
-    record_mode: Annotated[str | None, typer.Option(help="off, record, replay or cache (env TOOLKIT_RECORD_MODE)")] = None,
-    responses_dir: Annotated[Path | None, typer.Option(help="Folder of recorded responses (env TOOLKIT_RESPONSES_DIR)")] = None,
-    prompts_dir: Annotated[Path | None, typer.Option(help="Folder overriding prompt files: <chain>/<name>.toml")] = None,
+    record_mode: Annotated[
+        str | None, typer.Option(help="off, record, replay or cache (env TOOLKIT_RECORD_MODE)")
+    ] = None,
+    responses_dir: Annotated[
+        Path | None, typer.Option(help="Folder of recorded responses (env TOOLKIT_RESPONSES_DIR)")
+    ] = None,
+    prompts_dir: Annotated[
+        Path | None, typer.Option(help="Folder overriding prompt files: <chain>/<name>.toml")
+    ] = None,
     drop_ungrounded: Annotated[bool, typer.Option(help="Drop claims whose quote is not found in the article")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No report on stdout")] = False,
     debug: Debug = False,

@@ -36,7 +36,9 @@ class ModelError(ToolkitError):
 
     cause = "model"
 
-    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = False, retry_after: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after

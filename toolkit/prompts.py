@@ -66,7 +66,9 @@ def parse_prompt_file(path: Path, chain: str) -> PromptSpec:
         raise PluginError(f"prompt file {path}: unknown roles {sorted(bad_roles)}")
     declared = tuple(data.get("variables", ()))
     used = tuple(
-        ChatPromptTemplate.from_messages([("system", c) for _, c in messages], template_format="f-string").input_variables
+        ChatPromptTemplate.from_messages(
+            [("system", c) for _, c in messages], template_format="f-string"
+        ).input_variables
     )
     if set(declared) != set(used):
         raise PluginError(f"prompt file {path}: declares variables {sorted(declared)} but uses {sorted(used)}")
@@ -99,4 +101,6 @@ class PromptLoader:
                 if key not in self._cache:
                     self._cache[key] = parse_prompt_file(path, chain)
                 return self._cache[key]
-        raise PluginError(f"prompt '{name}' for chain '{chain}' not found (looked in {', '.join(map(str, candidates))})")
+        raise PluginError(
+            f"prompt '{name}' for chain '{chain}' not found (looked in {', '.join(map(str, candidates))})"
+        )

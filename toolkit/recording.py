@@ -42,7 +42,10 @@ def redact(value: Any) -> Any:
             value = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "[REDACTED]", value)
         return value
     if isinstance(value, dict):
-        return {k: ("[REDACTED]" if k.lower() in ("authorization", "api_key", "api-key") else redact(v)) for k, v in value.items()}
+        return {
+            k: ("[REDACTED]" if k.lower() in ("authorization", "api_key", "api-key") else redact(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value

@@ -33,5 +33,7 @@ def render_text(result: RunResult, order: list[str] | None = None) -> str:
             raise PluginError(f"chain '{name}' is not installed; cannot render its output")
         prompts = ", ".join(f"{p['name']} v{p['version']}" for p in run.prompts)
         section = chain.render_text(outputs[name], deps=outputs)
-        sections.append(f"{section}\n  [{name} v{run.version}; prompts {prompts}; {run.calls} calls, {run.duration_s}s]")
+        sections.append(
+            f"{section}\n  [{name} v{run.version}; prompts {prompts}; {run.calls} calls, {run.duration_s}s]"
+        )
     return "\n".join(head) + "\n\n" + "\n\n".join(sections) + "\n"

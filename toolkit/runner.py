@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,7 @@ def _chain_run(chain: Any, ctx: ChainContext, started: float, first_call: int, e
         status="failed" if error else "ok",
         error=str(error) if error else None,
         error_cause=error.cause if error else None,
+        raw=getattr(error, "raw", None),
         prompts=[p.describe() for p in chain.prompts(ctx.prompts)],
         usage=usage,
         calls=len(calls),
@@ -126,7 +128,9 @@ def run(
     """
     article = as_article(article)
     plan = _plan(chains)
-    model = model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
+    model = (
+        model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
+    )
     ctx = _context(model, prompts_dir, drop_ungrounded)
     result = _new_result(article, model)
     outputs: dict[str, BaseModel] = {}
@@ -159,12 +163,19 @@ async def arun(
     prompts_dir: str | Path | None = None,
     drop_ungrounded: bool = False,
     strict: bool = True,
+    step_executor: Executor | None = None,
 ) -> RunResult:
-    """Async twin of run(): model calls within a chain step go out concurrently."""
+    """Async twin of run(): model calls within a chain step go out concurrently.
+
+    step_executor: run the chains' own code (spaCy) there instead of on the event loop.
+    """
     article = as_article(article)
     plan = _plan(chains)
-    model = model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
+    model = (
+        model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
+    )
     ctx = _context(model, prompts_dir, drop_ungrounded)
+    ctx.step_executor = step_executor
     result = _new_result(article, model)
     outputs: dict[str, BaseModel] = {}
     for chain in plan:

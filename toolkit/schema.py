@@ -34,6 +34,8 @@ class ChainRun(BaseModel):
     status: Literal["ok", "failed"]
     error: str | None = None
     error_cause: str | None = None
+    #: the model's raw answer when the chain failed on invalid output (OutputValidationError)
+    raw: str | None = None
     prompts: list[dict[str, str]] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
     calls: int = 0

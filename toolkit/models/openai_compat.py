@@ -33,6 +33,7 @@ class OpenAIModel(Model):
         max_retries: int = 2,
         timeout: float = 120.0,
         method: str | None = None,
+        http_async_client: Any = None,
     ) -> None:
         self.name = name or os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL")
@@ -45,6 +46,8 @@ class OpenAIModel(Model):
             raise ConfigError(f"unknown structured-output method '{method}' (choose {', '.join(METHODS)})")
         self._methods = [method] if method else list(METHODS)
         self._client: Any = None
+        #: None: langchain-openai's shared client (bound to the first event loop that uses it)
+        self._http_async_client = http_async_client
 
     def __repr__(self) -> str:  # never show the key
         return f"OpenAIModel(name={self.name!r}, base_url={self.base_url!r})"
@@ -52,11 +55,10 @@ class OpenAIModel(Model):
     def _chat(self) -> Any:
         if self._client is None:
             if not self._api_key:
-                raise ConfigError(
-                    "OPENAI_API_KEY is not set: export it, or use --model local for the embedded model"
-                )
+                raise ConfigError("OPENAI_API_KEY is not set: export it, or use --model local for the embedded model")
             from langchain_openai import ChatOpenAI
 
+            extra = {"http_async_client": self._http_async_client} if self._http_async_client is not None else {}
             self._client = ChatOpenAI(
                 model=self.name,
                 api_key=self._api_key,
@@ -64,6 +66,7 @@ class OpenAIModel(Model):
                 max_retries=self.max_retries,
                 timeout=self.timeout,
                 temperature=0,
+                **extra,
             )
         return self._client
 
@@ -79,7 +82,9 @@ class OpenAIModel(Model):
                 "type": "function",
                 "function": {"name": request.schema_name, "parameters": request.json_schema},
             }
-            return chat.bind(tools=[tool], tool_choice={"type": "function", "function": {"name": request.schema_name}}, **params), messages
+            return chat.bind(
+                tools=[tool], tool_choice={"type": "function", "function": {"name": request.schema_name}}, **params
+            ), messages
         hint = "Answer with one JSON object only, valid against this JSON schema:\n" + json.dumps(request.json_schema)
         messages = [{"role": "system", "content": hint}, *messages]
         return chat.bind(response_format={"type": "json_object"}, **params), messages
@@ -118,11 +123,26 @@ class OpenAIModel(Model):
                 retry_after = float(response.headers.get("retry-after"))
             except (TypeError, ValueError):
                 retry_after = None
-        retryable = isinstance(exc, (openai.RateLimitError, openai.APIConnectionError, openai.APITimeoutError,
-                                     openai.InternalServerError, ValueError)) or (status or 0) >= 500
+        retryable = (
+            isinstance(
+                exc,
+                (
+                    openai.RateLimitError,
+                    openai.APIConnectionError,
+                    openai.APITimeoutError,
+                    openai.InternalServerError,
+                    ValueError,
+                ),
+            )
+            or (status or 0) >= 500
+        )
         text = str(exc).splitlines()[0][:200] if str(exc) else ""
-        return ModelError(f"{self.model_id}: {type(exc).__name__}: {text}", retryable=retryable,
-                          retry_after=retry_after, status=status)
+        return ModelError(
+            f"{self.model_id}: {type(exc).__name__}: {text}",
+            retryable=retryable,
+            retry_after=retry_after,
+            status=status,
+        )
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         import openai

@@ -26,4 +26,6 @@ class ScriptedModel(Model):
             if text is None:
                 raise AssertionError("ScriptedModel ran out of answers")
         words = sum(len(m["content"].split()) for m in request.messages)
-        return ModelResponse(text=text, model=self.model_id, usage=Usage(prompt_tokens=words, completion_tokens=len(text.split())))
+        return ModelResponse(
+            text=text, model=self.model_id, usage=Usage(prompt_tokens=words, completion_tokens=len(text.split()))
+        )
