@@ -62,7 +62,9 @@ def test_run_records_provenance_and_tokens(monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).parent / "example_plugin"))
     from toolkit import plugins
 
-    plugins.register_plugin(sys.modules["example_headline"], name="headline-test")
+    import importlib
+
+    plugins.register_plugin(importlib.import_module("example_headline"), name="headline-test")
     try:
         result = run(ARTICLE, chains="headline", model=ScriptedModel(['{"headline": "Bridge closes"}']))
     finally:
