@@ -1,0 +1,317 @@
+"""Tests for the deterministic attribution finder (toolkit.nlp): offsets, claimants, content, cues."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from toolkit.nlp import OUTLET, Analysis, Attribution, analyse, get_nlp, sentence_spans
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED_ARTICLE = SHARED / "seed-article.txt"
+FNC1_BODIES = SHARED / "data" / "fnc1" / "train_bodies.csv"
+
+# Invented snippets (not from any article) covering the constructions the seed article lacks.
+HARBOR = (
+    "Harbor Council plans new ferry route\n"
+    "The Harbor Authority (HA) said on Monday that the new ferry will start running in May. "
+    '"We expect heavy demand. Tickets will be cheap," the authority\'s director, Maria Lopez, told reporters. '
+    "Lopez added that fares would stay low for pensioners.\n"
+    "However, HA admitted that the route may be slower than the old bridge.\n"
+    "Read more: Ferries elsewhere in the region"
+)
+FARM = (
+    "Tomas Berg, a local farmer, said the river had flooded twice this spring. "
+    '"It was bad. We lost everything," he said.\n'
+    "The bridge will close for three weeks of repairs, according to city engineers cited by the Daily Ledger.\n"
+    "It was reported by the Daily Ledger that the old mill will close next year.\n"
+    "The strike ended on Friday with the union saying it had won a pay rise for all members."
+)
+MUSEUM = (
+    "The museum opened in 1990 and attracts thousands of visitors every year.\n"
+    "It rained.\n"
+    "Will the museum expand its galleries next year?\n"
+    "Meanwhile, the curator stressed that no paintings had been damaged in the storm.\n"
+    "The restoration, the curator explained, will take two years to finish.\n"
+    "It said that nothing would change for the visitors."
+)
+SNIPPETS = {"harbor": HARBOR, "farm": FARM, "museum": MUSEUM}
+PRONOUNS = {"he", "she", "it", "they", "that", "this", "which", "who", "i", "we", "you"}
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    if not SEED_ARTICLE.exists():
+        pytest.skip(f"reference article not found at {SEED_ARTICLE} (../shared is absent)")
+    return SEED_ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed(seed_text: str) -> Analysis:
+    return analyse(seed_text)
+
+
+def assert_offsets(a: Analysis) -> None:
+    """Every span field indexes the original text exactly (the evidence contract)."""
+    text = a.text
+    for s in a.sentences:
+        assert text[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+    assert [s.index for s in a.sentences] == list(range(len(a.sentences)))
+    for x in a.attributions:
+        assert text[x.content_start : x.content_end] == x.content
+        assert text[x.quote_start : x.quote_end] == x.quote
+        assert x.quote == a.sentences[x.sentence_index].text
+        assert x.quote_start <= x.content_start <= x.content_end <= x.quote_end
+        if x.claimant_start >= 0:
+            assert text[x.claimant_start : x.claimant_end] == x.claimant_mention
+        else:
+            assert x.claimant_end == -1
+    for ent_text, _label, start, end in a.entities:
+        assert text[start:end] == ent_text
+    starts = [(x.sentence_index, x.content_start) for x in a.attributions]
+    assert starts == sorted(starts)
+    keys = [(x.sentence_index, x.claimant, x.content_start, x.content_end) for x in a.attributions]
+    assert len(keys) == len(set(keys)), "duplicate attributions"
+
+
+def occurs_in(name: str, text: str) -> bool:
+    """Claimant names are normalised only in case and spacing, never invented."""
+    return name.lower() in " ".join(text.split()).lower()
+
+
+def find(a: Analysis, sentence_part: str, claimant: str | None = None) -> Attribution:
+    hits = [x for x in a.attributions if sentence_part in x.quote and (claimant is None or x.claimant == claimant)]
+    assert hits, f"no attribution in the sentence containing {sentence_part!r}: {a.attributions}"
+    return hits[0]
+
+
+# ---------------------------------------------------------------------------------------------- pipeline
+
+
+def test_get_nlp_is_cached() -> None:
+    assert get_nlp() is get_nlp()
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_offsets_on_snippets(name: str) -> None:
+    assert_offsets(analyse(SNIPPETS[name]))
+
+
+def test_offsets_on_seed(seed: Analysis) -> None:
+    assert_offsets(seed)
+
+
+def test_analyse_is_deterministic() -> None:
+    assert analyse(HARBOR) == analyse(HARBOR)
+
+
+def test_empty_and_whitespace_text() -> None:
+    assert analyse("").attributions == []
+    assert sentence_spans("  \n\n ") == []
+
+
+# ---------------------------------------------------------------------------------------------- sentences
+
+
+def test_newlines_are_hard_boundaries_and_headings_detected() -> None:
+    sents = sentence_spans(HARBOR)
+    assert sents[0].text == "Harbor Council plans new ferry route" and sents[0].is_heading
+    assert sents[-1].text.startswith("Read more:") and sents[-1].is_heading
+    assert not any(s.is_heading for s in sents[1:-1])
+    assert all("\n" not in s.text for s in sents)
+
+
+def test_quotation_is_never_split() -> None:
+    sents = [s.text for s in sentence_spans(HARBOR)]
+    assert (
+        '"We expect heavy demand. Tickets will be cheap," the authority\'s director, Maria Lopez, told reporters.'
+        in sents
+    )
+
+
+def test_seed_sentences(seed: Analysis) -> None:
+    headings = [s.text for s in seed.sentences if s.is_heading]
+    assert headings[0].startswith("Ukraine, US increase intelligence-sharing")
+    assert "Russian forces withdraw from Kharkov" in headings
+    assert headings[-1].startswith("Read more:")
+    stressed = [s.text for s in seed.sentences if "Pushilin stressed" in s.text]
+    assert len(stressed) == 1 and stressed[0].startswith('"We have no other choice')
+
+
+# ---------------------------------------------------------------------------------------------- seed article
+
+
+def test_seed_ministry_quote_first(seed: Analysis) -> None:
+    x = find(seed, "the Russian ministry of defense said")
+    assert x.claimant == "Russian Ministry of Defense"
+    assert x.claimant_mention == "the Russian ministry of defense"
+    assert x.verb == "said"
+    assert x.content.startswith("To achieve the goals of the special military operation")
+    assert x.content.endswith("along the Donetsk front")
+
+
+def test_seed_moscow_parenthetical(seed: Analysis) -> None:
+    x = find(seed, "Moscow explained")
+    assert (x.claimant, x.verb) == ("Moscow", "explained")
+    assert "three-day operation" in x.content
+
+
+def test_seed_pushilin_fierce_fighting(seed: Analysis) -> None:
+    x = find(seed, "fierce fighting")
+    assert x.claimant == "Denis Pushilin"
+    assert x.claimant_mention == "the leader of the Donetsk People's Republic, Denis Pushilin"
+    assert x.verb == "said" and x.cue == "However"
+    assert x.content.startswith("there was fierce fighting")
+
+
+def test_seed_pushilin_surname_resolved(seed: Analysis) -> None:
+    x = find(seed, "Lyman")
+    assert (x.claimant, x.claimant_mention, x.verb) == ("Denis Pushilin", "Pushilin", "explained")
+    assert x.claimant_start >= 0
+    assert '"very difficult"' in x.content and x.content.startswith("the situation in the town of Lyman")
+
+
+def test_seed_pushilin_stressed_whole_quote(seed: Analysis) -> None:
+    x = find(seed, "Pushilin stressed")
+    assert (x.claimant, x.verb) == ("Denis Pushilin", "stressed")
+    assert x.content == "We have no other choice but to keep Donbas and we'll succeed. We'll win of course"
+
+
+def test_seed_konashenkov(seed: Analysis) -> None:
+    x = find(seed, "Konashenkov")
+    assert x.claimant == "Igor Konashenkov"
+    assert x.claimant_mention == "Russian Defense Ministry spokesperson Igor Konashenkov"
+    assert x.verb == "told reporters" and x.cue == "In light of the retreat"
+    assert "more than 2,000 Ukrainian fighters" in x.content
+
+
+def test_seed_one_official(seed: Analysis) -> None:
+    x = find(seed, "one official said")
+    assert (x.claimant, x.verb, x.cue) == ("one official", "said", "However")
+    assert '"constantly"' in x.content
+
+
+def test_seed_participle_saying(seed: Analysis) -> None:
+    x = find(seed, "Kupiansk")
+    assert (x.claimant, x.verb) == ("Ukrainian military", "saying")
+    assert x.claimant_mention == "the Ukrainian military"
+    assert x.content == "they entered the town of Kupiansk in Kharkov"
+
+
+def test_seed_russia_announced(seed: Analysis) -> None:
+    x = find(seed, "Russia announced")
+    assert (x.claimant, x.verb) == ("Russia", "announced")
+    assert x.content.startswith("its forces were withdrawing from the Kharkov region")
+
+
+def test_seed_according_to_cited_by(seed: Analysis) -> None:
+    x = find(seed, "according to unidentified senior US officials")
+    assert x.claimant == "unidentified senior US officials"  # the source, not the relaying NYT
+    assert x.verb == "according to" and x.cue == "However"
+    assert x.content.startswith("all changed this summer")
+    assert "according to" not in x.content and x.content.endswith("even more weapons")
+
+
+def test_seed_the_sources_resolved(seed: Analysis) -> None:
+    x = find(seed, "the sources highlighted")
+    assert x.claimant == "unidentified senior US officials"
+    assert x.claimant_mention == "the sources" and x.claimant_start == -1
+    assert (x.verb, x.cue) == ("highlighted", "Furthermore")
+    assert x.content.startswith("this decision enabled the US")
+
+
+def test_seed_nyt_abbreviation(seed: Analysis) -> None:
+    x = find(seed, "NYT revealed")
+    assert (x.claimant, x.claimant_mention, x.verb) == ("The New York Times", "NYT", "revealed")
+    assert x.content.startswith("they declined to elaborate")
+
+
+def test_seed_reported_by(seed: Analysis) -> None:
+    x = find(seed, "based on the information reported by")
+    assert x.claimant == "The New York Times"
+    assert x.cue == "Despite"
+    assert x.content.startswith("Despite Washington providing information") and "based on" not in x.content
+
+
+def test_seed_outlet_and_skips(seed: Analysis) -> None:
+    outlet = [x for x in seed.attributions if x.claimant == OUTLET]
+    assert [x.content for x in outlet] == [
+        'This decision enables the US to provide "better and more relevant information on Russian weaknesses."'
+    ]
+    assert all(x.verb == "" for x in outlet)
+    heading_indexes = {s.index for s in seed.sentences if s.is_heading}
+    assert not any(x.sentence_index in heading_indexes for x in seed.attributions)
+
+
+def test_seed_claimants_come_from_the_article(seed: Analysis) -> None:
+    for x in seed.attributions:
+        assert x.claimant == OUTLET or occurs_in(x.claimant, seed.text), x
+        assert x.claimant.lower() not in PRONOUNS
+
+
+def test_seed_counts(seed: Analysis) -> None:
+    claimed = {x.sentence_index for x in seed.attributions}
+    body = {s.index for s in seed.sentences if not s.is_heading}
+    assert claimed == body  # every content sentence yields exactly the expected item
+    assert len(seed.attributions) == 14
+
+
+# ---------------------------------------------------------------------------------------------- snippets
+
+
+def test_abbreviation_surname_and_apposition() -> None:
+    a = analyse(HARBOR)
+    first = find(a, "said on Monday")
+    assert (first.claimant, first.claimant_mention) == ("Harbor Authority", "The Harbor Authority")
+    assert first.content == "the new ferry will start running in May"
+    lopez = find(a, "told reporters")
+    assert lopez.claimant == "Maria Lopez" and lopez.content == "We expect heavy demand. Tickets will be cheap"
+    assert find(a, "fares would stay low").claimant == "Maria Lopez"
+    ha = find(a, "HA admitted")
+    assert (ha.claimant, ha.claimant_mention, ha.cue) == ("Harbor Authority", "HA", "However")
+
+
+def test_pronoun_according_passive_and_participle() -> None:
+    a = analyse(FARM)
+    he = find(a, "he said")
+    assert (he.claimant, he.claimant_mention, he.claimant_start) == ("Tomas Berg", "he", -1)
+    assert he.content == "It was bad. We lost everything"
+    engineers = find(a, "according to city engineers")
+    assert engineers.claimant == "city engineers"
+    assert engineers.content == "The bridge will close for three weeks of repairs"
+    ledger = find(a, "It was reported by")
+    assert (ledger.claimant, ledger.verb) == ("Daily Ledger", "reported by")
+    assert ledger.content == "the old mill will close next year"
+    union = find(a, "union saying")
+    assert (union.claimant, union.verb, union.content) == ("union", "saying", "it had won a pay rise for all members")
+
+
+def test_outlet_assertions_cues_and_unresolved_pronoun() -> None:
+    a = analyse(MUSEUM)
+    outlet = [x for x in a.attributions if x.claimant == OUTLET]
+    assert [x.content for x in outlet] == ["The museum opened in 1990 and attracts thousands of visitors every year."]
+    stressed = find(a, "curator stressed")
+    assert (stressed.claimant, stressed.cue) == ("curator", "Meanwhile")
+    explained = find(a, "the curator explained")
+    assert explained.claimant == "curator" and "two years" in explained.content
+    # "It said ..." has no antecedent: no invented claimant, and not the outlet's claim either
+    assert not [x for x in a.attributions if "nothing would change" in x.quote]
+
+
+# ---------------------------------------------------------------------------------------------- real news bodies
+
+
+def test_fnc1_bodies_offsets_and_claimants() -> None:
+    if not FNC1_BODIES.exists():
+        pytest.skip(f"FNC-1 bodies not found at {FNC1_BODIES} (../shared is absent)")
+    with FNC1_BODIES.open(encoding="utf-8", newline="") as fh:
+        rows = [row for _, row in zip(range(12), csv.DictReader(fh), strict=False)]
+    for row in rows:
+        a = analyse(row["articleBody"])
+        assert_offsets(a)
+        for x in a.attributions:
+            assert x.claimant == OUTLET or occurs_in(x.claimant, a.text), (row["Body ID"], x)
+            assert x.claimant.lower() not in PRONOUNS, (row["Body ID"], x)
