@@ -21,7 +21,7 @@ from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.grounding import AlignmentStatus, align
 from toolkit.hookspecs import hookimpl
 from toolkit.nlp import OUTLET, Analysis, Attribution, analyse
-from toolkit.text import content_words, is_garbled, near_duplicate
+from toolkit.text import content_words, content_words_in_order, is_garbled, near_duplicate
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
@@ -37,7 +37,7 @@ _ALLEGATION = re.compile(
 )
 _OPINION = re.compile(
     r"\b(very|too|should|must|disgrace\w*|terrible|difficult|wrong|unacceptable|outrageous|no other choice|"
-    r"believe\w*|think\w*|feel\w*|hope\w*|fait accompli|routine)\b",
+    r"believe\w*|think\w*|feel\w*|hope\w*)\b",
     re.I,
 )
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|n't|without)\b", re.I)
@@ -148,20 +148,34 @@ def clean_content(att: Attribution) -> str:
     return content[:1].upper() + content[1:] if content else content
 
 
+NO_THAT = re.compile(r"^(accus|urg|call|blam|prais|critici|ask|thank|condemn|welcom)", re.I)
+
+
+def claimant_phrase(att: Attribution) -> str:
+    """'The electoral commission' rather than 'electoral commission' when the article says so."""
+    mention = att.claimant_mention.strip()
+    article, _, rest = mention.partition(" ")
+    if article.lower() in ("the", "a", "an") and rest.lower() == att.claimant.lower():
+        return article.capitalize() + " " + rest
+    return att.claimant
+
+
 def template_claim(att: Attribution, text: str = "") -> str:
     """A faithful restatement built from the parsed parts, used when the model's fails checks."""
     content = clean_content(att)
+    claimant = claimant_phrase(att)
     verb = _PARTICIPLES.get(att.verb.lower(), att.verb.lower())
     direct = 0 < att.content_start <= len(text) and text[att.content_start - 1] in '"“'
     if att.claimant == OUTLET or not att.verb:
         out = content
     elif verb.startswith(("according", "based on", "cited", "reported")):
-        out = f"{content.rstrip('.')} (according to {att.claimant})"
+        source = "t" + claimant[1:] if claimant.startswith("The ") and claimant != att.claimant else claimant
+        out = f"{content.rstrip('.')} (according to {source})"
     elif direct:
-        out = f'{att.claimant} {verb}: "{content.rstrip(",. ")}."'
+        out = f'{claimant} {verb}: "{content.rstrip(",. ")}."'
     else:
         body = content if content[:2].isupper() or content.startswith('"') else content[:1].lower() + content[1:]
-        out = f"{att.claimant} {verb} that {body}"
+        out = f"{claimant} {verb} {'' if NO_THAT.match(verb) else 'that '}{body}"
     out = out[:1].upper() + out[1:]
     return out if out.endswith((".", "!", "?", ")", '"')) else out + "."
 
@@ -193,7 +207,30 @@ def accept_rewrite(rewrite: str, att: Attribution) -> str | None:
     pairs = _bigrams(rewrite)
     if pairs and len(pairs & _bigrams(source)) < 0.7 * len(pairs):
         return "phrasing_drift"
+    if not keeps_order(rewrite, att):
+        return "order_changed"
     return None
+
+
+def keeps_order(rewrite: str, att: Attribution) -> bool:
+    """Words taken from the source must keep their order: moving a phrase can change who did what.
+
+    ('Anna Ruiz, the incumbent mayor, said ...' from '... Anna Ruiz said ..., which the incumbent
+    mayor won' reuses every word and is still false.)
+    """
+    claimant = content_words(att.claimant) | content_words(att.claimant_mention)
+    mine = [w for w in content_words_in_order(rewrite) if w not in claimant]
+    theirs = [w for w in content_words_in_order(att.quote) if w not in claimant]
+    if not mine:
+        return True
+    # longest common subsequence, O(n*m) on a sentence's words
+    prev = [0] * (len(theirs) + 1)
+    for word in mine:
+        row = [0]
+        for j, other in enumerate(theirs):
+            row.append(prev[j] + 1 if word == other else max(prev[j + 1], row[j]))
+        prev = row
+    return prev[-1] >= 0.9 * len(mine)
 
 
 class ClaimsChain(Chain):
@@ -222,7 +259,11 @@ class ClaimsChain(Chain):
                 StructuredCall(
                     "rewrite",
                     rewrite_prompt,
-                    {"claimant": att.claimant if att.claimant != OUTLET else "The article", "statement": statement},
+                    {
+                        "claimant": att.claimant if att.claimant != OUTLET else "The article",
+                        "verb": att.verb or "reports",
+                        "statement": att.content[:1200],
+                    },
                     RewriteAnswer,
                     max_tokens=96,
                     params={"repeat_penalty": 1.1},

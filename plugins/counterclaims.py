@@ -10,6 +10,7 @@ it cannot support, and replace a garbled rationale with one built from the claim
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -67,6 +68,9 @@ class CounterClaims(BaseModel):
 
 
 INLINE_CUES = (" in light of ", " amid ", " despite ", " even as ", " contrary to ")
+REBUTTAL = re.compile(
+    r"\b(reject\w*|den(y|ied|ies)|dismiss\w*|disput\w*|refut\w*|contradict\w*|insist\w*|rebut\w*)\b", re.I
+)
 
 
 def contrast_cue(claim: Claim) -> str:
@@ -88,11 +92,18 @@ def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
 
     A claim opening with a contrast connective is set against the nearest earlier claim by
     someone else; the same claimant's next statement, when it directly follows with no
-    connective of its own, continues that challenge ("continues: However"). Without a cue,
-    only claims sharing much vocabulary pair up.
+    connective of its own, continues that challenge ("continues: However"). A denial
+    ("rejected", "insisted", "denied") answers the earlier claim by someone else that it shares
+    most with, allegations first. Without a cue, only claims sharing much vocabulary pair up.
     """
     found: dict[tuple[str, str], tuple[Claim, Claim, str, int]] = {}
     for j, b in enumerate(claims):
+        rebuttal = REBUTTAL.search(b.verb + " " + b.quote)
+        if rebuttal:  # a denial answers the earlier claim it shares most with, allegations first
+            others = [a for a in claims[:j] if a.claimant != b.claimant and a.claimant != OUTLET]
+            if others:
+                a = max(others, key=lambda a: (a.type == "allegation", len(_topic(a) & _topic(b)), a.start))
+                found[(a.id, b.id)] = (a, b, rebuttal.group(0), len(_topic(a) & _topic(b)))
         cue = contrast_cue(b)
         if cue:
             earlier = [a for a in claims[:j] if a.claimant != b.claimant and b.start - a.end < 600]
@@ -132,7 +143,7 @@ def accept_rationale(text: str, a: Claim, b: Claim) -> bool:
         "because",
         "while",
     }
-    return bool(words) and len(words - source) <= 1
+    return bool(words) and not words - source
 
 
 class CounterClaimsChain(Chain):

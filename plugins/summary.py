@@ -110,9 +110,12 @@ def shorten(text: str, limit: int = KEY_POINT_CHARS) -> str:
 
 def is_alias(name: str, full_names: list[str]) -> bool:
     """'NYT' for 'The New York Times', 'Pushilin' for 'Denis Pushilin': the same actor."""
+    plain = name.lower().removeprefix("the ")
     for full in full_names:
         if name == full:
             return False
+        if plain == full.lower().removeprefix("the "):
+            return True
         initials = "".join(w[0] for w in full.split() if w[:1].isupper() and w.lower() != "the")
         if name.isupper() and name == initials:
             return True

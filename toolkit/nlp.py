@@ -18,6 +18,7 @@ claimant: "according to officials cited by the NYT report" -> the officials.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -1323,4 +1324,21 @@ def analyse(text: str) -> Analysis:
         for ent in doc.ents
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
+    attributions = _unify_surnames(attributions)
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
+
+
+def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:
+    """'Mendes' after 'Carla Mendes' is the same claimant, even where spaCy saw no PERSON entity."""
+    full_names: list[str] = []
+    unified: list[Attribution] = []
+    for att in attributions:
+        words = att.claimant.split()
+        if len(words) == 1 and words[0][:1].isupper():
+            full = next((n for n in reversed(full_names) if n.split()[-1] == words[0]), None)
+            if full is not None:
+                att = dataclasses.replace(att, claimant=full)
+        elif len(words) >= 2 and all(w[:1].isupper() for w in words):
+            full_names.append(att.claimant)
+        unified.append(att)
+    return unified

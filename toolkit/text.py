@@ -22,9 +22,13 @@ def _stem(word: str) -> str:
     return word
 
 
+def content_words_in_order(text: str) -> list[str]:
+    """Lower-cased, lightly stemmed words that carry meaning, in text order."""
+    return [_stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS]
+
+
 def content_words(text: str) -> set[str]:
-    """Lower-cased, lightly stemmed words that carry meaning."""
-    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
+    return set(content_words_in_order(text))
 
 
 def is_garbled(text: str) -> bool:
