@@ -125,7 +125,8 @@ def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
 def template_rationale(a: Claim, b: Claim, relation: str, cue: str) -> str:
     verb = {"contradicts": "contradicts", "contests": "disputes", "qualifies": "qualifies"}[relation]
     lead = f"Introduced with '{cue}', " if cue else ""
-    return f"{lead}{b.claimant}'s statement {verb} the account of {a.claimant}."
+    owner = b.claimant + ("'" if b.claimant.endswith("s") else "'s")
+    return f"{lead}{owner} statement {verb} the account of {a.claimant}."
 
 
 def accept_rationale(text: str, a: Claim, b: Claim) -> bool:
