@@ -153,3 +153,13 @@ def test_embedded_model_end_to_end(tmp_path):
     assert all(verify(text, c.start, c.end, c.quote) for c in claims)
     assert all(call.source == "live" for call in result.calls) and len(list(tmp_path.glob("*.json"))) >= 2
     assert result.chains["claims"].usage.completion_tokens > 0
+
+
+def test_result_json_round_trips_to_pydantic_objects(replay):
+    from toolkit.schema import RunResult
+
+    result = run(SAMPLES / "harbour-strike.txt", **replay)
+    loaded = RunResult.model_validate_json(result.to_json())
+    assert loaded.output("claims") == result.output("claims")
+    assert loaded.output("summary") == result.output("summary")
+    assert loaded.to_json() == result.to_json()

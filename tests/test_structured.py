@@ -60,9 +60,9 @@ def test_langchain_runnable_supports_batch_and_async():
 
 def test_run_records_provenance_and_tokens(monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).parent / "example_plugin"))
-    from toolkit import plugins
-
     import importlib
+
+    from toolkit import plugins
 
     plugins.register_plugin(importlib.import_module("example_headline"), name="headline-test")
     try:

@@ -1270,8 +1270,12 @@ def _note_persons(ctx: _Context, sent: Span) -> None:
                 ctx.subjects.append((ent.start_char, name))
 
 
+@functools.lru_cache(maxsize=32)
 def analyse(text: str) -> Analysis:
-    """Find sentences, attributed statements, outlet assertions and entities in one spaCy pass."""
+    """Find sentences, attributed statements, outlet assertions and entities in one spaCy pass.
+
+    Cached per text: several chains analyse the same article, and the result is immutable.
+    """
     doc = get_nlp()(text)
     ctx = _Context(doc=doc, abbreviations=_abbreviations(doc))
     pairs = _doc_sentences(doc)

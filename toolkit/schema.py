@@ -48,7 +48,8 @@ class RunResult(BaseModel):
     created_at: str
     model: str
     article: ArticleInfo
-    outputs: dict[str, SerializeAsAny[BaseModel] | dict[str, Any]] = Field(default_factory=dict)
+    #: chain name -> that chain's pydantic output; after loading JSON, plain dicts (see `output()`)
+    outputs: dict[str, SerializeAsAny[Any]] = Field(default_factory=dict)
     chains: dict[str, ChainRun] = Field(default_factory=dict)
     calls: list[CallRecord] = Field(default_factory=list)
 

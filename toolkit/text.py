@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for from with as is are was were be been being this that these those
@@ -52,6 +53,8 @@ def near_duplicate(a: str, b: str, threshold: float = 88.0) -> bool:
     """Same statement in other words or with a different lead-in (e.g. a subhead and its sentence)."""
     from rapidfuzz import fuzz
 
+    if set(_NUMBER.findall(a)) != set(_NUMBER.findall(b)):
+        return False  # "2,000 killed" and "200 killed" are different claims
     wa, wb = content_words(a), content_words(b)
     if not wa or not wb:
         return False

