@@ -82,8 +82,8 @@ def _decode(raw: bytes, path: Path) -> str:
 def _from_html(html: str, path: Path) -> Article:
     try:
         import trafilatura
-    except ImportError:  # pragma: no cover - declared dependency
-        raise ArticleError(f"{path}: reading HTML needs trafilatura (pip install trafilatura)") from None
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        raise ArticleError(f"{path}: reading HTML needs {exc.name or 'trafilatura'} (pip install it)") from None
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
     if not text or not text.strip():
         raise ArticleError(f"{path}: no article text found in this HTML page")
