@@ -27,9 +27,7 @@ from toolkit_prompts import ROOT as PROMPTS_ROOT
 ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
 PROMPTS = PROMPTS_ROOT / "claims"
 
-_PREDICTION = re.compile(
-    r"\b(will|won't|shall|'ll|going to|expects?|expected to|next (week|month|year))\b", re.I
-)
+_PREDICTION = re.compile(r"\b(will|won't|shall|'ll|going to|expects?|expected to|next (week|month|year))\b", re.I)
 _ALLEGATION = re.compile(
     r"\b(accus\w*|alleg\w*|blam\w*|fraud\w*|rigg\w*|cover(ed)?[- ]up|lied|illegal\w*|war crimes?|corrupt\w*|"
     r"hiding|concealed|irregularit\w*)\b",

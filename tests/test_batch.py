@@ -143,12 +143,16 @@ def test_folder_input(tmp_path):
 def test_jsonl_with_bad_lines_in_the_middle(tmp_path):
     inp = tmp_path / "feed.jsonl"
     inp.write_text(
-        json.dumps({"id": "n1", "text": make_text(1)}) + "\n"
-        + "{not json\n"
-        + json.dumps({"id": "n2", "title": "no text here"}) + "\n"
+        json.dumps({"id": "n1", "text": make_text(1)})
         + "\n"
-        + json.dumps({"text": make_text(3), "title": "Given title"}) + "\n"
-        + json.dumps({"id": "n4", "text": make_text(4)}) + "\n",
+        + "{not json\n"
+        + json.dumps({"id": "n2", "title": "no text here"})
+        + "\n"
+        + "\n"
+        + json.dumps({"text": make_text(3), "title": "Given title"})
+        + "\n"
+        + json.dumps({"id": "n4", "text": make_text(4)})
+        + "\n",
         "utf-8",
     )
     out = tmp_path / "out.jsonl"
@@ -156,8 +160,10 @@ def test_jsonl_with_bad_lines_in_the_middle(tmp_path):
     sha = sha256_text(make_text(3))
     done, failed = exactly_once(out, {"n1", "feed.jsonl:line-2", "n2", sha, "n4"})
     assert sorted(done) == sorted(["n1", sha, "n4"]) and report.failed == 2
-    causes = {json.loads(line)["article_id"]: json.loads(line)["error"]
-              for line in BatchPaths.for_output(out).failures.read_text("utf-8").splitlines()}
+    causes = {
+        json.loads(line)["article_id"]: json.loads(line)["error"]
+        for line in BatchPaths.for_output(out).failures.read_text("utf-8").splitlines()
+    }
     assert "invalid JSON" in causes["feed.jsonl:line-2"] and "no text" in causes["n2"]
     titled = next(json.loads(line) for line in out.read_text("utf-8").splitlines() if sha in line)
     assert titled["article"]["title"] == "Given title"
@@ -198,11 +204,14 @@ def test_csv_in_the_fnc1_format_and_with_a_column_mapping(tmp_path):
 
 
 def test_a_failing_article_is_recorded_and_redone_on_resume(tmp_path):
-    inp = write_jsonl(tmp_path / "in.jsonl", [
-        {"id": "a1", "text": make_text(1)},
-        {"id": "a2", "text": make_text(2, "Police said the FAILME bridge in town 2 was closed.")},
-        {"id": "a3", "text": make_text(3)},
-    ])
+    inp = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"id": "a1", "text": make_text(1)},
+            {"id": "a2", "text": make_text(2, "Police said the FAILME bridge in town 2 was closed.")},
+            {"id": "a3", "text": make_text(3)},
+        ],
+    )
     out = tmp_path / "out.jsonl"
     broken = SchemaModel(fail_on="FAILME")
     report = run_batch(inp, out, model=broken, concurrency=2, runlog=False)
@@ -313,8 +322,23 @@ def test_cli_against_the_fake_server_with_run_log_and_prices(tmp_path, monkeypat
     prices.write_text('[models]\n"openai:fake-model" = { input = 100.0, output = 200.0 }\n', "utf-8")
     out = tmp_path / "out.jsonl"
     with OpenAICompatServer(latency=0.01, max_concurrency=4) as server:
-        args = ["batch", str(inp), "--out", str(out), "--model", "openai:fake-model", "--base-url", server.base_url,
-                "--concurrency", "4", "--prices", str(prices), "--format", "csv", "--no-progress"]
+        args = [
+            "batch",
+            str(inp),
+            "--out",
+            str(out),
+            "--model",
+            "openai:fake-model",
+            "--base-url",
+            server.base_url,
+            "--concurrency",
+            "4",
+            "--prices",
+            str(prices),
+            "--format",
+            "csv",
+            "--no-progress",
+        ]
         result = _cli(args)
         assert result.exit_code == 0, result.output
         completed = server.stats.completed
@@ -344,8 +368,10 @@ def test_cli_against_the_fake_server_with_run_log_and_prices(tmp_path, monkeypat
         (["batch", "missing.csv", "--out", "o.jsonl"], "no such file or folder"),
         (["batch", "IN", "--out", "o.jsonl", "--format", "xls", "--model", "openai:m"], "unknown format 'xls'"),
         (["batch", "IN", "--out", "o.jsonl", "--chains", "nope"], "unknown chain 'nope'"),
-        (["batch", "IN", "--out", "o.jsonl", "--model", "openai:fake-model", "--base-url", "http://127.0.0.1:9/v1"],
-         "OPENAI_API_KEY is not set"),
+        (
+            ["batch", "IN", "--out", "o.jsonl", "--model", "openai:fake-model", "--base-url", "http://127.0.0.1:9/v1"],
+            "OPENAI_API_KEY is not set",
+        ),
         (["batch", "IN", "--out", "o.jsonl", "--import", "r.jsonl"], "--import needs --via openai-batch"),
     ],
 )
@@ -366,8 +392,16 @@ def test_ten_percent_faults_lose_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out.jsonl"
     plan = FaultPlan(rate=0.1, seed=5, timeout_seconds=1.0)
     with OpenAICompatServer(latency=0.01, max_concurrency=8, faults=plan) as server:
-        report = run_batch(inp, out, model="openai:fake-model", base_url=server.base_url, concurrency=8,
-                           max_retries=1, timeout=0.3, runlog=tmp_path / "log.sqlite")
+        report = run_batch(
+            inp,
+            out,
+            model="openai:fake-model",
+            base_url=server.base_url,
+            concurrency=8,
+            max_retries=1,
+            timeout=0.3,
+            runlog=tmp_path / "log.sqlite",
+        )
         faults = server.stats.faults_by_kind
     assert sum(faults.values()) > 0
     done, failed = exactly_once(out, ids)
@@ -402,8 +436,22 @@ def test_sigkill_mid_run_then_resume(tmp_path):
 
     env = {**os.environ, "OPENAI_API_KEY": "test-key", "TOOLKIT_RUNLOG": str(tmp_path / "log.sqlite")}
     with OpenAICompatServer(latency=0.1, max_concurrency=4, responder=responder) as server:
-        cmd = [sys.executable, "-m", "toolkit.cli", "batch", str(inp), "--out", str(out), "--model",
-               "openai:fake-model", "--base-url", server.base_url, "--concurrency", "4", "--no-progress"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "batch",
+            str(inp),
+            "--out",
+            str(out),
+            "--model",
+            "openai:fake-model",
+            "--base-url",
+            server.base_url,
+            "--concurrency",
+            "4",
+            "--no-progress",
+        ]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 90
         while len(ids_in(out)) < 4 and proc.poll() is None and time.monotonic() < deadline:
@@ -425,7 +473,7 @@ def test_sigkill_mid_run_then_resume(tmp_path):
         rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
         assert f"{len(done_before)} skipped" in rerun.stdout
-        second_log = server.stats.snapshot()["request_log"][len(first_log):]
+        second_log = server.stats.snapshot()["request_log"][len(first_log) :]
 
     exactly_once(out, ids)
     # no call whose answer the first run had stored was requested again

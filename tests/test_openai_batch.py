@@ -73,8 +73,13 @@ def test_request_lines_are_in_the_batch_api_format():
         assert set(body["response_format"]["json_schema"]) == {"name", "schema"}
         assert body["temperature"] == 0.0 and body["max_tokens"] > 0
         assert len(line["custom_id"]) == 64
-    request = ModelRequest(model=MODEL, messages=[{"role": "user", "content": "x"}], schema_name="S",
-                           json_schema={"type": "object"}, params={"temperature": 0, "repeat_penalty": 1.1})
+    request = ModelRequest(
+        model=MODEL,
+        messages=[{"role": "user", "content": "x"}],
+        schema_name="S",
+        json_schema={"type": "object"},
+        params={"temperature": 0, "repeat_penalty": 1.1},
+    )
     assert "repeat_penalty" not in request_body(request, "gpt-4o-mini")  # only what OpenAIModel sends
 
 
@@ -108,8 +113,14 @@ def test_recorded_rounds_round_trip(tmp_path, articles, echo_chain):
 
     # a later direct run of the same input is answered by the cache: nothing reaches the model
     NoNetwork.calls = 0
-    report = run_batch(articles, tmp_path / "direct.jsonl", responses_dir=BatchPaths.for_output(out).responses,
-                       model=NoNetwork(), chains="echo_test", runlog=False)
+    report = run_batch(
+        articles,
+        tmp_path / "direct.jsonl",
+        responses_dir=BatchPaths.for_output(out).responses,
+        model=NoNetwork(),
+        chains="echo_test",
+        runlog=False,
+    )
     assert report.ok == 3 and NoNetwork.calls == 0 and report.live_calls == 0
 
 
@@ -138,11 +149,24 @@ def test_builtin_chains_complete_in_rounds_through_the_fake_server(tmp_path):
     make = _load("make_openai_batch_fixtures", "make_fixtures.py")
     inp = tmp_path / "in.jsonl"
     inp.write_text(
-        json.dumps({"id": "b1", "text": "Officials said the storm destroyed three bridges on Monday. However, "
-                                        "residents said the damage was far worse than officials reported."}) + "\n"
-        + json.dumps({"id": "b2", "text": "The mayor told reporters that repairs will take months. Critics said "
-                                          "the mayor had ignored warnings about the bridges for years."}) + "\n",
-        "utf-8")
+        json.dumps(
+            {
+                "id": "b1",
+                "text": "Officials said the storm destroyed three bridges on Monday. However, "
+                "residents said the damage was far worse than officials reported.",
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "id": "b2",
+                "text": "The mayor told reporters that repairs will take months. Critics said "
+                "the mayor had ignored warnings about the bridges for years.",
+            }
+        )
+        + "\n",
+        "utf-8",
+    )
     out = tmp_path / "out.jsonl"
     imports: list[Path] = []
     with OpenAICompatServer() as server:
@@ -160,23 +184,57 @@ def test_builtin_chains_complete_in_rounds_through_the_fake_server(tmp_path):
     assert sorted(r["article_id"] for r in lines(out)) == ["b1", "b2"]
     assert set(lines(out)[0]["outputs"]) == {"summary", "claims", "counterclaims"}
     NoNetwork.calls = 0
-    direct = run_batch(inp, tmp_path / "direct.jsonl", responses_dir=BatchPaths.for_output(out).responses,
-                       model=NoNetwork(), runlog=False)
+    direct = run_batch(
+        inp,
+        tmp_path / "direct.jsonl",
+        responses_dir=BatchPaths.for_output(out).responses,
+        model=NoNetwork(),
+        runlog=False,
+    )
     assert direct.ok == 2 and NoNetwork.calls == 0 and direct.calls == requested
 
 
 def test_cli_via_openai_batch(tmp_path, articles, echo_chain, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["batch", "articles.jsonl", "--out", "out.jsonl", "--via", "openai-batch",
-                                 "--model", MODEL, "--chains", "echo_test"])
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            "articles.jsonl",
+            "--out",
+            "out.jsonl",
+            "--via",
+            "openai-batch",
+            "--model",
+            MODEL,
+            "--chains",
+            "echo_test",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "openai-batch round 1: wrote 3 requests to out.openai-batch/round-001.requests.jsonl" in result.output
     assert "--via openai-batch --import RESULTS.jsonl" in result.output
-    result = runner.invoke(app, ["batch", "articles.jsonl", "--out", "out.jsonl", "--via", "openai-batch",
-                                 "--model", MODEL, "--chains", "echo_test", "--import",
-                                 str(FIXTURES / "round-001.results.jsonl")])
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            "articles.jsonl",
+            "--out",
+            "out.jsonl",
+            "--via",
+            "openai-batch",
+            "--model",
+            MODEL,
+            "--chains",
+            "echo_test",
+            "--import",
+            str(FIXTURES / "round-001.results.jsonl"),
+        ],
+    )
     assert result.exit_code == 0 and "imported 2 answers" in result.output and "server_error 1" in result.output
-    bad = runner.invoke(app, ["batch", "articles.jsonl", "--out", "out.jsonl", "--via", "openai-batch",
-                              "--model", "local"])
+    bad = runner.invoke(
+        app, ["batch", "articles.jsonl", "--out", "out.jsonl", "--via", "openai-batch", "--model", "local"]
+    )
     assert bad.exit_code == 1 and bad.output.strip() == (
-        "error: --via openai-batch needs an OpenAI model (--model openai:NAME), not 'local'")
+        "error: --via openai-batch needs an OpenAI model (--model openai:NAME), not 'local'"
+    )

@@ -68,8 +68,16 @@ def test_retries_transient_errors_then_answers():
     sleeps = Sleeps()
     inner = Flaky([ModelError("503", retryable=True, status=503), ModelError("timeout", retryable=True)])
     events = []
-    model = RetryingModel(inner, max_retries=5, base=0.5, cap=30, sleep=sleeps, sync_sleep=sleeps.sync,
-                          on_retry=events.append, rng=random.Random(0))
+    model = RetryingModel(
+        inner,
+        max_retries=5,
+        base=0.5,
+        cap=30,
+        sleep=sleeps,
+        sync_sleep=sleeps.sync,
+        on_retry=events.append,
+        rng=random.Random(0),
+    )
     assert asyncio.run(model.acomplete(REQUEST)).text == '{"answer": "ok"}'
     assert inner.calls == 3
     assert len(sleeps.delays) == 2 and sleeps.delays[0] <= 0.5 and sleeps.delays[1] <= 1.0
@@ -173,8 +181,9 @@ def _seed_for(kind: str) -> int:
 
 def _openai_stack(server: OpenAICompatServer, limit: int = 4, base: float = 0.01) -> tuple[RetryingModel, object]:
     client = limited_http_client(limit)
-    inner = OpenAIModel("fake-model", base_url=server.base_url, api_key="test-key", max_retries=0, timeout=0.5,
-                        http_async_client=client)
+    inner = OpenAIModel(
+        "fake-model", base_url=server.base_url, api_key="test-key", max_retries=0, timeout=0.5, http_async_client=client
+    )
     return RetryingModel(inner, max_retries=5, base=base, cap=1.0), client
 
 

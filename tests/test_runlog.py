@@ -18,17 +18,54 @@ runner = CliRunner()
 
 
 def _rows(run_id: str) -> list[dict]:
-    base = {"run_id": run_id, "at": rl.now(), "model": "openai:gpt-4o-mini", "prompt": "type_claim",
-            "prompt_version": "1", "step": "type", "attempt": 1, "duration_s": 0.2}
+    base = {
+        "run_id": run_id,
+        "at": rl.now(),
+        "model": "openai:gpt-4o-mini",
+        "prompt": "type_claim",
+        "prompt_version": "1",
+        "step": "type",
+        "attempt": 1,
+        "duration_s": 0.2,
+    }
     return [
-        {**base, "article_id": "a1", "chain": "claims", "prompt_tokens": 1000, "completion_tokens": 10,
-         "cost_usd": 0.0002, "source": "live", "status": "ok"},
-        {**base, "article_id": "a1", "chain": "claims", "prompt_tokens": 1000, "completion_tokens": 10,
-         "cost_usd": 0.0, "source": "cached", "status": "ok"},
-        {**base, "article_id": "a2", "chain": "claims", "source": "live", "status": "retry", "cause": "rate_limit",
-         "error": "429"},
-        {**base, "article_id": "a2", "chain": "claims", "status": "failed", "cause": "model/timeout",
-         "error": "openai:gpt-4o-mini: APITimeoutError: Request timed out. (gave up after 5 retries)"},
+        {
+            **base,
+            "article_id": "a1",
+            "chain": "claims",
+            "prompt_tokens": 1000,
+            "completion_tokens": 10,
+            "cost_usd": 0.0002,
+            "source": "live",
+            "status": "ok",
+        },
+        {
+            **base,
+            "article_id": "a1",
+            "chain": "claims",
+            "prompt_tokens": 1000,
+            "completion_tokens": 10,
+            "cost_usd": 0.0,
+            "source": "cached",
+            "status": "ok",
+        },
+        {
+            **base,
+            "article_id": "a2",
+            "chain": "claims",
+            "source": "live",
+            "status": "retry",
+            "cause": "rate_limit",
+            "error": "429",
+        },
+        {
+            **base,
+            "article_id": "a2",
+            "chain": "claims",
+            "status": "failed",
+            "cause": "model/timeout",
+            "error": "openai:gpt-4o-mini: APITimeoutError: Request timed out. (gave up after 5 retries)",
+        },
         {**base, "article_id": "a2", "chain": "summary", "status": "skipped", "cause": "dependency_failed"},
     ]
 
@@ -37,14 +74,38 @@ def _rows(run_id: str) -> list[dict]:
 def log_path(tmp_path: Path) -> Path:
     path = tmp_path / "runlog.sqlite"
     log = RunLog(path)
-    old = log.start_run(command="batch", input="old.csv", output="old.jsonl", model="openai:gpt-4o-mini",
-                        chains="claims", concurrency=4, run_id="20240101-000000-aaaa")
+    old = log.start_run(
+        command="batch",
+        input="old.csv",
+        output="old.jsonl",
+        model="openai:gpt-4o-mini",
+        chains="claims",
+        concurrency=4,
+        run_id="20240101-000000-aaaa",
+    )
     log.add_calls([{**r, "run_id": old} for r in _rows(old)[:1]])
-    run_id = log.start_run(command="batch", input="in.csv", output="out.jsonl", model="openai:gpt-4o-mini",
-                           chains="claims,summary", concurrency=8, run_id="20240102-000000-bbbb")
+    run_id = log.start_run(
+        command="batch",
+        input="in.csv",
+        output="out.jsonl",
+        model="openai:gpt-4o-mini",
+        chains="claims,summary",
+        concurrency=8,
+        run_id="20240102-000000-bbbb",
+    )
     log.add_calls(_rows(run_id))
-    log.update_run(run_id, status="finished", finished=True, articles_ok=1, articles_failed=1, calls=2,
-                   prompt_tokens=2000, completion_tokens=20, cost_usd=0.0002, elapsed_s=1.5)
+    log.update_run(
+        run_id,
+        status="finished",
+        finished=True,
+        articles_ok=1,
+        articles_failed=1,
+        calls=2,
+        prompt_tokens=2000,
+        completion_tokens=20,
+        cost_usd=0.0002,
+        elapsed_s=1.5,
+    )
     log.close()
     return path
 
@@ -60,8 +121,22 @@ def test_wal_mode_and_schema(log_path):
     conn = sqlite3.connect(log_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     columns = {r[1] for r in conn.execute("PRAGMA table_info(calls)")}
-    assert {"run_id", "article_id", "chain", "step", "prompt", "prompt_version", "model", "prompt_tokens",
-            "completion_tokens", "cost_usd", "duration_s", "source", "status", "error"} <= columns
+    assert {
+        "run_id",
+        "article_id",
+        "chain",
+        "step",
+        "prompt",
+        "prompt_version",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost_usd",
+        "duration_s",
+        "source",
+        "status",
+        "error",
+    } <= columns
 
 
 def test_summary_of_the_last_run(log_path):
@@ -82,8 +157,7 @@ def test_summary_of_the_last_run(log_path):
 
 
 def test_read_only_queries_and_pandas(log_path):
-    columns, rows = rl.query("SELECT chain, COUNT(*) FROM calls WHERE run_id LIKE '20240102%' GROUP BY chain",
-                             log_path)
+    columns, rows = rl.query("SELECT chain, COUNT(*) FROM calls WHERE run_id LIKE '20240102%' GROUP BY chain", log_path)
     assert columns == ["chain", "COUNT(*)"] and dict(rows) == {"claims": 4, "summary": 1}
     with pytest.raises(ConfigError, match="SQL error"):
         rl.query("DELETE FROM calls", log_path)
@@ -139,8 +213,11 @@ def test_default_prices():
 def test_price_override_file(tmp_path, monkeypatch):
     user = Path.home() / ".config" / "news-toolkit" / "prices.toml"
     user.parent.mkdir(parents=True)
-    user.write_text('batch_discount = 0.4\n[models]\n"gpt-4o-mini" = { input = 1.0, output = 2.0 }\n'
-                    '"openai:fake-model" = { input = 3, output = 4 }\n', "utf-8")
+    user.write_text(
+        'batch_discount = 0.4\n[models]\n"gpt-4o-mini" = { input = 1.0, output = 2.0 }\n'
+        '"openai:fake-model" = { input = 3, output = 4 }\n',
+        "utf-8",
+    )
     table = PriceTable.load()
     assert table.source == str(user)
     assert table.cost("openai:gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(3.0)

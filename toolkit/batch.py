@@ -117,8 +117,11 @@ def check_input(path: str | Path) -> Path:
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
 
 
 def _pick(fields: Sequence[str], wanted: str | None, candidates: Sequence[str], what: str, where: Path) -> str | None:
@@ -137,15 +140,19 @@ def _valid_utf8(text: str) -> bool:
     return True
 
 
-def _record_item(data: dict[str, Any], cols: Columns, text_key: str | None, id_key: str | None,
-                 source: str, fallback_id: str) -> InputItem:
+def _record_item(
+    data: dict[str, Any], cols: Columns, text_key: str | None, id_key: str | None, source: str, fallback_id: str
+) -> InputItem:
     """An input record (CSV row or JSON object) as an article with its id, or its failure."""
     raw_id = data.get(id_key) if id_key else None
     article_id = str(raw_id).strip() if raw_id not in (None, "") else ""
     text = data.get(text_key) if text_key else None
     if not isinstance(text, str):
-        return InputItem(article_id or fallback_id, source,
-                         error=ArticleError(f"{source}: no text (field '{text_key or cols.text or 'text'}')"))
+        return InputItem(
+            article_id or fallback_id,
+            source,
+            error=ArticleError(f"{source}: no text (field '{text_key or cols.text or 'text'}')"),
+        )
     if not _valid_utf8(text):
         return InputItem(article_id or fallback_id, source, error=ArticleError(f"{source}: text is not valid UTF-8"))
     meta = {}
@@ -171,8 +178,10 @@ def _csv_items(path: Path, cols: Columns) -> Iterator[InputItem]:
         fields = reader.fieldnames or []
         text_key = _pick(fields, cols.text, TEXT_COLUMNS, "text", path)
         if text_key is None:
-            raise ArticleError(f"{path}: no text column (looked for {', '.join(TEXT_COLUMNS)}); "
-                               f"name it with --text-column (columns: {', '.join(fields)})")
+            raise ArticleError(
+                f"{path}: no text column (looked for {', '.join(TEXT_COLUMNS)}); "
+                f"name it with --text-column (columns: {', '.join(fields)})"
+            )
         id_key = _pick(fields, cols.id, ID_COLUMNS, "id", path)
         row = 0
         errors_in_a_row = 0
@@ -274,8 +283,9 @@ class BatchPaths:
     openai_batch: Path
 
     @classmethod
-    def for_output(cls, out: str | Path, failures: str | Path | None = None,
-                   responses: str | Path | None = None) -> BatchPaths:
+    def for_output(
+        cls, out: str | Path, failures: str | Path | None = None, responses: str | Path | None = None
+    ) -> BatchPaths:
         out = Path(out)
         stem = out.with_suffix("") if out.suffix else out
         return cls(
@@ -643,14 +653,29 @@ class BatchReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "run_id": self.run_id, "input": self.input, "out": self.out, "failures": self.failures_path,
-            "model": self.model, "chains": self.chains, "total": self.total, "ok": self.ok, "failed": self.failed,
-            "skipped": self.skipped, "duplicates": self.duplicates, "pending": self.pending,
-            "elapsed_s": round(self.elapsed_s, 3), "calls": self.calls, "live_calls": self.live_calls,
-            "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
-            "cost_usd": round(self.cost_usd, 6), "failures_by_cause": dict(self.failures_by_cause),
-            "retries": dict(self.retries), "gave_up": dict(self.gave_up),
-            "per_chain": {k: vars(v) for k, v in self.per_chain.items()}, "interrupted": self.interrupted,
+            "run_id": self.run_id,
+            "input": self.input,
+            "out": self.out,
+            "failures": self.failures_path,
+            "model": self.model,
+            "chains": self.chains,
+            "total": self.total,
+            "ok": self.ok,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "duplicates": self.duplicates,
+            "pending": self.pending,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "calls": self.calls,
+            "live_calls": self.live_calls,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": round(self.cost_usd, 6),
+            "failures_by_cause": dict(self.failures_by_cause),
+            "retries": dict(self.retries),
+            "gave_up": dict(self.gave_up),
+            "per_chain": {k: vars(v) for k, v in self.per_chain.items()},
+            "interrupted": self.interrupted,
         }
 
     def format(self) -> str:
@@ -674,8 +699,20 @@ class BatchReport:
             lines.append(f"  no price for {', '.join(sorted(self.unpriced))}: counted as $0 (add it to prices.toml)")
         if self.per_chain:
             cols = ["chain", "calls", "live", "cached", "invalid", "in_tokens", "out_tokens", "cost_usd", "failed"]
-            rows = [[name, c.calls, c.live, c.cached, c.invalid, c.prompt_tokens, c.completion_tokens,
-                     round(c.cost_usd, 6), c.failed] for name, c in sorted(self.per_chain.items())]
+            rows = [
+                [
+                    name,
+                    c.calls,
+                    c.live,
+                    c.cached,
+                    c.invalid,
+                    c.prompt_tokens,
+                    c.completion_tokens,
+                    round(c.cost_usd, 6),
+                    c.failed,
+                ]
+                for name, c in sorted(self.per_chain.items())
+            ]
             lines += ["  " + line for line in table(cols, rows).splitlines()]
         if self.failures_by_cause:
             causes = self.failures_by_cause.most_common()
@@ -690,22 +727,34 @@ class BatchReport:
         return "\n".join(lines)
 
 
-def failure_record(item: InputItem, run_id: str | None, result: RunResult | None,
-                   error: BaseException | None = None) -> dict[str, Any]:
+def failure_record(
+    item: InputItem, run_id: str | None, result: RunResult | None, error: BaseException | None = None
+) -> dict[str, Any]:
     """One failures-file line: article id, the chain that failed first, cause, error, raw answer."""
     record: dict[str, Any] = {"article_id": item.article_id, "run_id": run_id, "at": now(), "source": item.source}
     if result is not None:
         failed = [(n, r) for n, r in result.chains.items() if r.status != "ok"]
         root = next(((n, r) for n, r in failed if r.error_cause != "dependency_failed"), failed[0])
         name, run = root
-        record.update(chain=name, cause=failure_cause(run.error_cause, run.error), error=run.error, raw=run.raw,
-                      failed_chains=[n for n, _ in failed],
-                      ok_chains=[n for n, r in result.chains.items() if r.status == "ok"])
+        record.update(
+            chain=name,
+            cause=failure_cause(run.error_cause, run.error),
+            error=run.error,
+            raw=run.raw,
+            failed_chains=[n for n, _ in failed],
+            ok_chains=[n for n, r in result.chains.items() if r.status == "ok"],
+        )
     else:
         cause = error.cause if isinstance(error, ToolkitError) else "internal"
         message = str(error) if isinstance(error, ToolkitError) else f"{type(error).__name__}: {error}"
-        record.update(chain=None, cause=failure_cause(cause, message), error=message,
-                      raw=getattr(error, "raw", None), failed_chains=[], ok_chains=[])
+        record.update(
+            chain=None,
+            cause=failure_cause(cause, message),
+            error=message,
+            raw=getattr(error, "raw", None),
+            failed_chains=[],
+            ok_chains=[],
+        )
     return record
 
 
@@ -732,8 +781,15 @@ class _Progress:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="art", file=sys.stderr, dynamic_ncols=True, smoothing=0.05,
-                            mininterval=0.5, desc="batch")
+            self.bar = tqdm(
+                total=total,
+                unit="art",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                smoothing=0.05,
+                mininterval=0.5,
+                desc="batch",
+            )
 
     def update(self, report: BatchReport) -> None:
         if self.bar is None:
@@ -743,8 +799,9 @@ class _Progress:
         if clock - self._last >= 0.5:
             self._last = clock
             tokens = report.prompt_tokens + report.completion_tokens
-            self.bar.set_postfix_str(f"calls={report.calls:,} tok={tokens:,} ${report.cost_usd:.4f} "
-                                     f"fail={report.failed}", refresh=False)
+            self.bar.set_postfix_str(
+                f"calls={report.calls:,} tok={tokens:,} ${report.cost_usd:.4f} fail={report.failed}", refresh=False
+            )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -754,10 +811,24 @@ class _Progress:
 class _Batch:
     """One batch run's state; `results()` is the async generator behind arun_batch."""
 
-    def __init__(self, *, input: Path, paths: BatchPaths | None, chains: Sequence[str] | str,  # noqa: A002
-                 stack: ModelStack, columns: Columns, concurrency: int, max_in_flight: int, prompts_dir: Any,
-                 drop_ungrounded: bool, prices: PriceTable, runlog: RunLog | None, progress: bool,
-                 report: BatchReport, command: str) -> None:
+    def __init__(
+        self,
+        *,
+        input: Path,
+        paths: BatchPaths | None,
+        chains: Sequence[str] | str,  # noqa: A002
+        stack: ModelStack,
+        columns: Columns,
+        concurrency: int,
+        max_in_flight: int,
+        prompts_dir: Any,
+        drop_ungrounded: bool,
+        prices: PriceTable,
+        runlog: RunLog | None,
+        progress: bool,
+        report: BatchReport,
+        command: str,
+    ) -> None:
         self.input = input
         self.paths = paths
         self.chains = chains
@@ -785,12 +856,21 @@ class _Batch:
     # -- per article ------------------------------------------------------------------------
 
     def on_retry(self, event: RetryEvent) -> None:
-        self.pending_rows.append({
-            "run_id": self.report.run_id, "at": now(), "article_id": CURRENT_ARTICLE.get(),
-            "model": event.request.model,
-            "step": event.request.schema_name, "attempt": event.attempt, "duration_s": round(event.duration_s, 4),
-            "source": "live", "status": "retry", "cause": event.cause, "error": event.error[:500],
-        })
+        self.pending_rows.append(
+            {
+                "run_id": self.report.run_id,
+                "at": now(),
+                "article_id": CURRENT_ARTICLE.get(),
+                "model": event.request.model,
+                "step": event.request.schema_name,
+                "attempt": event.attempt,
+                "duration_s": round(event.duration_s, 4),
+                "source": "live",
+                "status": "retry",
+                "cause": event.cause,
+                "error": event.error[:500],
+            }
+        )
 
     async def _run_one(self, item: InputItem) -> BatchItem | None:
         if item.error is not None or item.article is None:
@@ -798,8 +878,15 @@ class _Batch:
             return BatchItem(item.article_id, "failed", failure=failure)
         token = CURRENT_ARTICLE.set(item.article_id)
         try:
-            result = await arun(item.article, self.chains, model=self.stack.model, prompts_dir=self.prompts_dir,
-                                drop_ungrounded=self.drop_ungrounded, strict=False, step_executor=self.executor)
+            result = await arun(
+                item.article,
+                self.chains,
+                model=self.stack.model,
+                prompts_dir=self.prompts_dir,
+                drop_ungrounded=self.drop_ungrounded,
+                strict=False,
+                step_executor=self.executor,
+            )
         except ConfigError as exc:
             self.fatal = self.fatal or exc
             return None
@@ -819,8 +906,9 @@ class _Batch:
             return None
         if result.ok:
             return BatchItem(item.article_id, "ok", result=result)
-        return BatchItem(item.article_id, "failed", result=result,
-                         failure=failure_record(item, self.report.run_id, result))
+        return BatchItem(
+            item.article_id, "failed", result=result, failure=failure_record(item, self.report.run_id, result)
+        )
 
     def _record(self, item: BatchItem) -> None:
         """Write the article's line, its run-log rows, and count it (before it is yielded)."""
@@ -840,8 +928,16 @@ class _Batch:
             report.add_result(item.result, self.prices)
             rows += result_rows(report.run_id or "", item.article_id, item.result, self.prices)
         elif item.failure is not None:
-            rows.append({"run_id": report.run_id, "at": now(), "article_id": item.article_id, "status": "failed",
-                         "cause": item.failure["cause"], "error": item.failure["error"]})
+            rows.append(
+                {
+                    "run_id": report.run_id,
+                    "at": now(),
+                    "article_id": item.article_id,
+                    "status": "failed",
+                    "cause": item.failure["cause"],
+                    "error": item.failure["error"],
+                }
+            )
         if self.runlog is not None and report.run_id:
             self.runlog.add_calls(rows)
             if time.monotonic() - self._last_run_update > 2.0:
@@ -853,10 +949,19 @@ class _Batch:
         if self.runlog is None or not self.report.run_id:
             return
         r = self.report
-        self.runlog.update_run(r.run_id, status=status, finished=finished, articles_ok=r.ok,
-                               articles_failed=r.failed, articles_skipped=r.skipped, calls=r.calls,
-                               prompt_tokens=r.prompt_tokens, completion_tokens=r.completion_tokens,
-                               cost_usd=round(r.cost_usd, 6), elapsed_s=round(r.elapsed_s, 3))
+        self.runlog.update_run(
+            r.run_id,
+            status=status,
+            finished=finished,
+            articles_ok=r.ok,
+            articles_failed=r.failed,
+            articles_skipped=r.skipped,
+            calls=r.calls,
+            prompt_tokens=r.prompt_tokens,
+            completion_tokens=r.completion_tokens,
+            cost_usd=round(r.cost_usd, 6),
+            elapsed_s=round(r.elapsed_s, 3),
+        )
 
     async def _process(self, item: InputItem, slots: asyncio.Semaphore, queue: asyncio.Queue[Any]) -> None:
         try:
@@ -924,8 +1029,13 @@ class _Batch:
         self.progress = _Progress(self.progress_enabled, None if total is None else max(0, total - len(self.done)))
         if self.runlog is not None:
             self.report.run_id = self.runlog.start_run(
-                command=self.command, input=str(self.input), output=str(self.paths.out) if self.paths else None,
-                model=self.stack.spec, chains=self.report.chains, concurrency=self.concurrency)
+                command=self.command,
+                input=str(self.input),
+                output=str(self.paths.out) if self.paths else None,
+                model=self.stack.spec,
+                chains=self.report.chains,
+                concurrency=self.concurrency,
+            )
 
     def _close(self, completed: bool) -> None:
         self.progress.close()
@@ -1024,7 +1134,7 @@ async def arun_batch(
     report.prices_source = table.source
     if paths is not None:
         report.out, report.failures_path = str(paths.out), str(paths.failures)
-    log = (RunLog(None if runlog is True else runlog) if runlog not in (None, False) else None)  # type: ignore[arg-type]
+    log = RunLog(None if runlog is True else runlog) if runlog not in (None, False) else None  # type: ignore[arg-type]
     batch: _Batch | None = None
     try:
         batch_holder: list[_Batch] = []
@@ -1033,14 +1143,33 @@ async def arun_batch(
             if batch_holder:
                 batch_holder[0].on_retry(event)
 
-        stack = _stack or build_model(model, base_url=base_url, concurrency=concurrency, max_retries=max_retries,
-                                      timeout=timeout, record_mode=record_mode, responses_dir=cache_dir,
-                                      on_retry=on_retry)
+        stack = _stack or build_model(
+            model,
+            base_url=base_url,
+            concurrency=concurrency,
+            max_retries=max_retries,
+            timeout=timeout,
+            record_mode=record_mode,
+            responses_dir=cache_dir,
+            on_retry=on_retry,
+        )
         report.model = stack.model.model_id
-        batch = _Batch(input=source, paths=paths, chains=names, stack=stack, columns=columns or Columns(),
-                       concurrency=concurrency, max_in_flight=max_in_flight or max(4 * concurrency, 16),
-                       prompts_dir=prompts_dir, drop_ungrounded=drop_ungrounded, prices=table, runlog=log,
-                       progress=progress, report=report, command=command)
+        batch = _Batch(
+            input=source,
+            paths=paths,
+            chains=names,
+            stack=stack,
+            columns=columns or Columns(),
+            concurrency=concurrency,
+            max_in_flight=max_in_flight or max(4 * concurrency, 16),
+            prompts_dir=prompts_dir,
+            drop_ungrounded=drop_ungrounded,
+            prices=table,
+            runlog=log,
+            progress=progress,
+            report=report,
+            command=command,
+        )
         batch_holder.append(batch)
     except BaseException:
         if log is not None:
@@ -1064,8 +1193,13 @@ def _run_sync(coro_factory: Any) -> Any:
         return pool.submit(asyncio.run, coro_factory()).result()
 
 
-def run_batch(input: str | Path, out: str | Path | None = None, *, fmt: str | None = None,  # noqa: A002
-              **options: Any) -> BatchReport:
+def run_batch(
+    input: str | Path,
+    out: str | Path | None = None,
+    *,
+    fmt: str | None = None,  # noqa: A002
+    **options: Any,
+) -> BatchReport:
     """Blocking run_batch: process everything, write `out` (+ a .csv/.parquet table with fmt), return the report."""
     if fmt not in (None, "jsonl", "csv", "parquet"):
         raise ConfigError(f"unknown format '{fmt}' (choose jsonl, csv or parquet)")

@@ -18,8 +18,12 @@ Opt = typer.Option
 
 
 def batch(
-    input: Annotated[Path, typer.Argument(  # noqa: A002 - the user-facing name
-        metavar="INPUT", help="A folder of articles, a .jsonl (one article object a line) or a .csv")],
+    input: Annotated[
+        Path,
+        typer.Argument(  # noqa: A002 - the user-facing name
+            metavar="INPUT", help="A folder of articles, a .jsonl (one article object a line) or a .csv"
+        ),
+    ],
     out: Annotated[Path, Opt("--out", "-o", help="Output .jsonl (one article a line, appended; rerun resumes)")],
     chains: Annotated[str, Opt(help="Comma-separated chains; dependencies are added")] = "summary,claims,counterclaims",
     model: Annotated[str | None, typer.Option(help="openai:MODEL, local, ... (env TOOLKIT_MODEL)")] = None,
@@ -28,10 +32,12 @@ def batch(
     max_retries: Annotated[int, typer.Option(help="Retries of a call on 429, 5xx, timeouts, dropped connections")] = 5,
     timeout: Annotated[float, typer.Option(help="Seconds before a model request times out")] = 60.0,
     fmt: Annotated[str | None, Opt("--format", help="Also write a table: csv or parquet (one row per article)")] = None,
-    text_column: Annotated[str | None, Opt(
-        help="CSV column / JSON field with the text (default text, articleBody)")] = None,
-    id_column: Annotated[str | None, Opt(
-        help="Column with the article id (default id, Body ID; else sha256 of the text)")] = None,
+    text_column: Annotated[
+        str | None, Opt(help="CSV column / JSON field with the text (default text, articleBody)")
+    ] = None,
+    id_column: Annotated[
+        str | None, Opt(help="Column with the article id (default id, Body ID; else sha256 of the text)")
+    ] = None,
     title_column: Annotated[str | None, typer.Option(help="Column with the title")] = None,
     outlet_column: Annotated[str | None, typer.Option(help="Column with the outlet")] = None,
     url_column: Annotated[str | None, typer.Option(help="Column with the URL")] = None,
@@ -44,11 +50,13 @@ def batch(
     prices: Annotated[Path | None, Opt(help="Price table TOML (default ~/.config/news-toolkit/prices.toml)")] = None,
     prompts_dir: Annotated[Path | None, typer.Option(help="Folder overriding prompt files")] = None,
     drop_ungrounded: Annotated[bool, typer.Option(help="Drop claims whose quote is not found in the article")] = False,
-    progress: Annotated[bool | None, Opt("--progress/--no-progress",
-        help="Progress bar (default: on a terminal)")] = None,
+    progress: Annotated[
+        bool | None, Opt("--progress/--no-progress", help="Progress bar (default: on a terminal)")
+    ] = None,
     via: Annotated[str, Opt(help="direct (call the model) or openai-batch (write Batch API request files)")] = "direct",
-    import_: Annotated[list[Path] | None, Opt("--import",
-        help="With --via openai-batch: Batch API result file(s) to load")] = None,
+    import_: Annotated[
+        list[Path] | None, Opt("--import", help="With --via openai-batch: Batch API result file(s) to load")
+    ] = None,
     resubmit: Annotated[bool, Opt(help="With --via openai-batch: write again requests still awaiting results")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     debug: Debug = False,
@@ -65,27 +73,53 @@ def batch(
         raise ConfigError(f"unknown --via '{via}' (choose direct or openai-batch)")
     if import_ and via != "openai-batch":
         raise ConfigError("--import needs --via openai-batch")
-    columns = Columns(text=text_column, id=id_column, title=title_column, outlet=outlet_column, url=url_column,
-                      date=date_column)
+    columns = Columns(
+        text=text_column, id=id_column, title=title_column, outlet=outlet_column, url=url_column, date=date_column
+    )
     show = sys.stderr.isatty() if progress is None else progress
-    options = dict(chains=chains, columns=columns, failures=failures, responses_dir=responses_dir,
-                   runlog=False if no_runlog else (runlog or True), prices=prices, prompts_dir=prompts_dir,
-                   drop_ungrounded=drop_ungrounded, progress=show)
+    options = dict(
+        chains=chains,
+        columns=columns,
+        failures=failures,
+        responses_dir=responses_dir,
+        runlog=False if no_runlog else (runlog or True),
+        prices=prices,
+        prompts_dir=prompts_dir,
+        drop_ungrounded=drop_ungrounded,
+        progress=show,
+    )
     if via == "openai-batch":
         from toolkit.openai_batch import run_openai_batch
 
         round_report = run_openai_batch(input, out, imports=import_ or (), resubmit=resubmit, model=model, **options)
         if as_json:
-            typer.echo(json.dumps({**round_report.batch.to_dict(), "round": round_report.round_no,
-                                   "requests": round_report.requests, "awaiting": round_report.awaiting,
-                                   "request_files": [str(p) for p in round_report.request_files]}))
+            typer.echo(
+                json.dumps(
+                    {
+                        **round_report.batch.to_dict(),
+                        "round": round_report.round_no,
+                        "requests": round_report.requests,
+                        "awaiting": round_report.awaiting,
+                        "request_files": [str(p) for p in round_report.request_files],
+                    }
+                )
+            )
         else:
             typer.echo(round_report.format(f"toolkit batch {input} --out {out}"))
         report = round_report.batch
     else:
-        report = run_batch(input, out, fmt=fmt, model=model, base_url=base_url, concurrency=concurrency,
-                           max_retries=max_retries, timeout=timeout, record_mode="off" if no_cache else "cache",
-                           **options)
+        report = run_batch(
+            input,
+            out,
+            fmt=fmt,
+            model=model,
+            base_url=base_url,
+            concurrency=concurrency,
+            max_retries=max_retries,
+            timeout=timeout,
+            record_mode="off" if no_cache else "cache",
+            **options,
+        )
         typer.echo(json.dumps(report.to_dict()) if as_json else report.format())
     if report.remaining_failures:
         raise typer.Exit(2)
@@ -119,8 +153,17 @@ def logs(
         if as_json:
             typer.echo(json.dumps(runs, default=str))
             return
-        cols = ["run_id", "status", "started_at", "command", "input", "articles_ok", "articles_failed", "calls",
-                "cost_usd"]
+        cols = [
+            "run_id",
+            "status",
+            "started_at",
+            "command",
+            "input",
+            "articles_ok",
+            "articles_failed",
+            "calls",
+            "cost_usd",
+        ]
         typer.echo(rl.table(cols, [[r[c] for c in cols] for r in runs]))
         return
     if failures:
@@ -129,8 +172,11 @@ def logs(
             typer.echo(json.dumps(rows, default=str))
             return
         cols = ["article_id", "chain", "cause", "error"]
-        typer.echo(rl.table(cols, [[r["article_id"], r["chain"], r["cause"], (r["error"] or "")[:100]] for r in rows])
-                   if rows else "no failures")
+        typer.echo(
+            rl.table(cols, [[r["article_id"], r["chain"], r["cause"], (r["error"] or "")[:100]] for r in rows])
+            if rows
+            else "no failures"
+        )
         return
     summary = rl.summarize(run, db)
     typer.echo(json.dumps(summary, default=str) if as_json else rl.format_summary(summary))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -15,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from toolkit.errors import ToolkitError
+from toolkit.files import write_atomic
 
 app = typer.Typer(
     add_completion=False,
@@ -48,19 +48,6 @@ def clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail("interrupted", 130)
 
     return wrapper
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write all or nothing: a crash never leaves half a file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command()

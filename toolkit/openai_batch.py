@@ -114,8 +114,9 @@ class RequestFiles:
 class DeferredModel(Model):
     """Answers nothing: records each request for the Batch API and raises DeferredCall."""
 
-    def __init__(self, like: Model, model_name: str, pending_dir: Path, files: RequestFiles,
-                 resubmit: bool = False) -> None:
+    def __init__(
+        self, like: Model, model_name: str, pending_dir: Path, files: RequestFiles, resubmit: bool = False
+    ) -> None:
         self.like = like
         self.model_id = like.model_id
         self.context_window = like.context_window
@@ -140,8 +141,12 @@ class DeferredModel(Model):
                 self.awaiting.add(key)
             else:
                 self.pending_dir.mkdir(parents=True, exist_ok=True)
-                pending.write_text(json.dumps({"custom_id": key, "round": self.files.round_no,
-                                               "request": request.model_dump(mode="json")}), "utf-8")
+                pending.write_text(
+                    json.dumps(
+                        {"custom_id": key, "round": self.files.round_no, "request": request.model_dump(mode="json")}
+                    ),
+                    "utf-8",
+                )
                 self.files.add(request_line(request, self.model_name))
                 self.written.add(key)
         raise DeferredCall(f"request {key[:12]} waits for an OpenAI Batch result")
@@ -166,8 +171,10 @@ class ImportReport:
         if self.unknown:
             parts.append(f"{self.unknown:,} unknown custom_id (not from this output's request files)")
         if self.errors:
-            parts.append("errors (their requests go into the next round): "
-                         + ", ".join(f"{k} {v}" for k, v in self.errors.most_common()))
+            parts.append(
+                "errors (their requests go into the next round): "
+                + ", ".join(f"{k} {v}" for k, v in self.errors.most_common())
+            )
         parts.append(f"cost at Batch API prices: ${self.cost_usd:.4f}")
         return "; ".join(parts)
 
@@ -193,8 +200,11 @@ def import_results(
     """Store each result line's answer in the response cache under its request's key."""
     report = ImportReport()
     pending_dir = folder / "pending"
-    run_id = runlog.start_run(command="openai-batch import", input=", ".join(map(str, results)),
-                              output=str(store.folder)) if runlog else None
+    run_id = (
+        runlog.start_run(command="openai-batch import", input=", ".join(map(str, results)), output=str(store.folder))
+        if runlog
+        else None
+    )
     rows: list[dict[str, Any]] = []
     for path in map(Path, results):
         if not path.is_file():
@@ -208,8 +218,9 @@ def import_results(
                     line = json.loads(raw)
                     custom_id = str(line["custom_id"])
                 except (json.JSONDecodeError, KeyError, TypeError):
-                    raise ConfigError(f"{path}:{n}: not an OpenAI Batch result line "
-                                      "(custom_id, response, error)") from None
+                    raise ConfigError(
+                        f"{path}:{n}: not an OpenAI Batch result line (custom_id, response, error)"
+                    ) from None
                 pending = pending_dir / f"{custom_id}.json"
                 if not pending.exists():
                     if _known(store, custom_id):
@@ -228,16 +239,29 @@ def import_results(
                     code = (error or {}).get("code") or (body.get("error") or {}).get("code") or f"http_{status}"
                     report.errors[str(code)] += 1
                     pending.unlink()
-                    rows.append({"run_id": run_id, "at": now(), "model": request.model, "step": request.schema_name,
-                                 "source": "openai-batch", "status": "failed", "cause": f"batch/{code}",
-                                 "error": json.dumps(error or body.get("error"))[:500], "cache_key": custom_id})
+                    rows.append(
+                        {
+                            "run_id": run_id,
+                            "at": now(),
+                            "model": request.model,
+                            "step": request.schema_name,
+                            "source": "openai-batch",
+                            "status": "failed",
+                            "cause": f"batch/{code}",
+                            "error": json.dumps(error or body.get("error"))[:500],
+                            "cache_key": custom_id,
+                        }
+                    )
                     continue
                 text, finish = _answer_text(body)
                 usage = body.get("usage") or {}
                 answer = ModelResponse(
-                    text=text, model=request.model, finish_reason=finish,
-                    usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0),
-                                completion_tokens=usage.get("completion_tokens", 0)),
+                    text=text,
+                    model=request.model,
+                    finish_reason=finish,
+                    usage=Usage(
+                        prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0)
+                    ),
                 )
                 store.save(request, custom_id, answer)
                 pending.unlink()
@@ -245,16 +269,31 @@ def import_results(
                 tokens = answer.usage
                 cost = prices.cost(request.model, tokens.prompt_tokens, tokens.completion_tokens, batch=True)
                 report.cost_usd += cost
-                rows.append({"run_id": run_id, "at": now(), "model": request.model, "step": request.schema_name,
-                             "prompt_tokens": answer.usage.prompt_tokens,
-                             "completion_tokens": answer.usage.completion_tokens, "cost_usd": cost,
-                             "source": "openai-batch", "status": "ok", "cache_key": custom_id})
+                rows.append(
+                    {
+                        "run_id": run_id,
+                        "at": now(),
+                        "model": request.model,
+                        "step": request.schema_name,
+                        "prompt_tokens": answer.usage.prompt_tokens,
+                        "completion_tokens": answer.usage.completion_tokens,
+                        "cost_usd": cost,
+                        "source": "openai-batch",
+                        "status": "ok",
+                        "cache_key": custom_id,
+                    }
+                )
     if runlog is not None and run_id:
         runlog.add_calls(rows)
-        runlog.update_run(run_id, status="finished", finished=True, calls=report.imported,
-                          prompt_tokens=sum(r.get("prompt_tokens") or 0 for r in rows),
-                          completion_tokens=sum(r.get("completion_tokens") or 0 for r in rows),
-                          cost_usd=round(report.cost_usd, 6))
+        runlog.update_run(
+            run_id,
+            status="finished",
+            finished=True,
+            calls=report.imported,
+            prompt_tokens=sum(r.get("prompt_tokens") or 0 for r in rows),
+            completion_tokens=sum(r.get("completion_tokens") or 0 for r in rows),
+            cost_usd=round(report.cost_usd, 6),
+        )
     return report
 
 
@@ -293,8 +332,10 @@ class RoundReport:
             lines.append("  upload each file (purpose 'batch') and create a batch with endpoint /v1/chat/completions,")
             lines.append(f"  then import its output file: {command} --via openai-batch --import RESULTS.jsonl")
         if self.awaiting:
-            lines.append(f"{self.awaiting:,} requests of earlier rounds still await their results: import them "
-                         "(or pass --resubmit to write them again)")
+            lines.append(
+                f"{self.awaiting:,} requests of earlier rounds still await their results: import them "
+                "(or pass --resubmit to write them again)"
+            )
         if self.complete:
             lines.append("openai-batch: all chains complete")
         return "\n".join(lines)
@@ -336,9 +377,19 @@ def run_openai_batch(
     report = BatchReport()
 
     async def consume() -> None:
-        async for _ in arun_batch(input, out, failures=paths.failures, responses_dir=paths.responses, runlog=runlog,
-                                  prices=table, report=report, command="openai-batch pass", _stack=stack,
-                                  concurrency=options.pop("concurrency", 64), **options):
+        async for _ in arun_batch(
+            input,
+            out,
+            failures=paths.failures,
+            responses_dir=paths.responses,
+            runlog=runlog,
+            prices=table,
+            report=report,
+            command="openai-batch pass",
+            _stack=stack,
+            concurrency=options.pop("concurrency", 64),
+            **options,
+        ):
             pass
 
     try:

@@ -14,15 +14,14 @@ keys or auth headers are redacted before anything is written anyway.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
 from toolkit.errors import ConfigError, ReplayMiss
+from toolkit.files import write_atomic
 from toolkit.hashing import sha256_json
 from toolkit.models import Model, ModelRequest, ModelResponse
 
@@ -85,11 +84,7 @@ class ResponseStore:
             "request": redact(request.model_dump(mode="json")),
             "response": redact(response.model_dump(mode="json", exclude={"source", "cache_key"})),
         }
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         return path
 
     def __len__(self) -> int:

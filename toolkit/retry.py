@@ -150,8 +150,9 @@ class RetryingModel(Model):
     def _give_up(self, exc: ModelError, attempts: int) -> ModelError:
         if not exc.retryable or attempts == 0:
             return exc
-        return ModelError(f"{exc} (gave up after {attempts} retries)", retryable=True,
-                          retry_after=exc.retry_after, status=exc.status)
+        return ModelError(
+            f"{exc} (gave up after {attempts} retries)", retryable=True, retry_after=exc.retry_after, status=exc.status
+        )
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         attempt = 0

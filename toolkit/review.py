@@ -15,8 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from toolkit.errors import ToolkitError
+from toolkit.files import write_atomic
 from toolkit.schema import RunResult
 
 REVIEW_VERSION = "1"
@@ -272,19 +271,6 @@ def review_path(result_path: str | Path) -> Path:
     """Where a result's review lives: next to it, `<name>.review.json`."""
     path = Path(result_path)
     return path.with_name(path.name.removesuffix(".json") + ".review.json")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write all or nothing: a crash never leaves half a file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(result: RunResult, review: Review, result_path: str | Path) -> tuple[Path, Path]:

@@ -80,11 +80,35 @@ CREATE INDEX IF NOT EXISTS calls_article ON calls (article_id);
 """
 
 CALL_FIELDS = (
-    "run_id", "at", "article_id", "chain", "step", "prompt", "prompt_version", "model", "attempt",
-    "prompt_tokens", "completion_tokens", "cost_usd", "duration_s", "source", "status", "cause", "error", "cache_key",
+    "run_id",
+    "at",
+    "article_id",
+    "chain",
+    "step",
+    "prompt",
+    "prompt_version",
+    "model",
+    "attempt",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "duration_s",
+    "source",
+    "status",
+    "cause",
+    "error",
+    "cache_key",
 )
-RUN_TOTALS = ("articles_ok", "articles_failed", "articles_skipped", "calls", "prompt_tokens", "completion_tokens",
-              "cost_usd", "elapsed_s")
+RUN_TOTALS = (
+    "articles_ok",
+    "articles_failed",
+    "articles_skipped",
+    "calls",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "elapsed_s",
+)
 
 
 def now() -> str:
@@ -179,25 +203,47 @@ def result_rows(run_id: str, article_id: str, result: RunResult, prices: PriceTa
     at = now()
     rows = []
     for call in result.calls:
-        rows.append({
-            "run_id": run_id, "at": at, "article_id": article_id, "chain": call.chain, "step": call.step,
-            "prompt": call.prompt, "prompt_version": call.prompt_version, "model": call.model,
-            "attempt": call.attempt, "prompt_tokens": call.usage.prompt_tokens,
-            "completion_tokens": call.usage.completion_tokens,
-            "cost_usd": prices.cost(call.model, call.usage.prompt_tokens, call.usage.completion_tokens, call.source),
-            "duration_s": round(call.duration_s, 4), "source": call.source, "status": "ok" if call.ok else "invalid",
-            "cause": None if call.ok else "invalid_output", "error": call.error, "cache_key": call.cache_key,
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "at": at,
+                "article_id": article_id,
+                "chain": call.chain,
+                "step": call.step,
+                "prompt": call.prompt,
+                "prompt_version": call.prompt_version,
+                "model": call.model,
+                "attempt": call.attempt,
+                "prompt_tokens": call.usage.prompt_tokens,
+                "completion_tokens": call.usage.completion_tokens,
+                "cost_usd": prices.cost(
+                    call.model, call.usage.prompt_tokens, call.usage.completion_tokens, call.source
+                ),
+                "duration_s": round(call.duration_s, 4),
+                "source": call.source,
+                "status": "ok" if call.ok else "invalid",
+                "cause": None if call.ok else "invalid_output",
+                "error": call.error,
+                "cache_key": call.cache_key,
+            }
+        )
     for name, run in result.chains.items():
         if run.status == "ok":
             continue
         skipped = run.error_cause == "dependency_failed"
-        rows.append({
-            "run_id": run_id, "at": at, "article_id": article_id, "chain": name, "model": result.model,
-            "status": "skipped" if skipped else "failed", "cause": failure_cause(run.error_cause, run.error),
-            "error": run.error,
-            "duration_s": run.duration_s,
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "at": at,
+                "article_id": article_id,
+                "chain": name,
+                "model": result.model,
+                "status": "skipped" if skipped else "failed",
+                "cause": failure_cause(run.error_cause, run.error),
+                "error": run.error,
+                "duration_s": run.duration_s,
+            }
+        )
     return rows
 
 
@@ -229,8 +275,10 @@ def summarize(run: str | None = "last", path: str | Path | None = None) -> dict[
         run_id = resolve_run(conn, run)
         where, args = ("WHERE run_id = ?", (run_id,)) if run_id else ("", ())
         info = dict(conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()) if run_id else {}
-        per_chain = [dict(r) for r in conn.execute(
-            f"""SELECT chain,
+        per_chain = [
+            dict(r)
+            for r in conn.execute(
+                f"""SELECT chain,
                    SUM(status IN ('ok','invalid')) AS calls,
                    SUM(status IN ('ok','invalid') AND source = 'live') AS live,
                    SUM(status IN ('ok','invalid') AND source IN ('cached','replayed')) AS cached,
@@ -238,23 +286,46 @@ def summarize(run: str | None = "last", path: str | Path | None = None) -> dict[
                    SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
                    ROUND(SUM(cost_usd), 6) AS cost_usd,
                    SUM(status = 'failed') AS failed
-                FROM calls {where} {'AND' if where else 'WHERE'} chain IS NOT NULL
-                GROUP BY chain ORDER BY chain""", args)]
-        retries = {r[0] or "error": r[1] for r in conn.execute(
-            f"SELECT cause, COUNT(*) FROM calls {where} {'AND' if where else 'WHERE'} status = 'retry'"
-            " GROUP BY cause ORDER BY COUNT(*) DESC", args)}
-        causes = {r[0] or "error": r[1] for r in conn.execute(
-            f"SELECT cause, COUNT(DISTINCT article_id) FROM calls {where} {'AND' if where else 'WHERE'}"
-            " status = 'failed' GROUP BY cause ORDER BY 2 DESC", args)}
-        totals = dict(conn.execute(
-            f"""SELECT COUNT(DISTINCT CASE WHEN status = 'failed' THEN article_id END) AS failed_articles,
+                FROM calls {where} {"AND" if where else "WHERE"} chain IS NOT NULL
+                GROUP BY chain ORDER BY chain""",
+                args,
+            )
+        ]
+        retries = {
+            r[0] or "error": r[1]
+            for r in conn.execute(
+                f"SELECT cause, COUNT(*) FROM calls {where} {'AND' if where else 'WHERE'} status = 'retry'"
+                " GROUP BY cause ORDER BY COUNT(*) DESC",
+                args,
+            )
+        }
+        causes = {
+            r[0] or "error": r[1]
+            for r in conn.execute(
+                f"SELECT cause, COUNT(DISTINCT article_id) FROM calls {where} {'AND' if where else 'WHERE'}"
+                " status = 'failed' GROUP BY cause ORDER BY 2 DESC",
+                args,
+            )
+        }
+        totals = dict(
+            conn.execute(
+                f"""SELECT COUNT(DISTINCT CASE WHEN status = 'failed' THEN article_id END) AS failed_articles,
                    SUM(status IN ('ok','invalid')) AS calls,
                    SUM(status IN ('ok','invalid') AND source = 'live') AS live_calls,
                    SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
                    ROUND(SUM(cost_usd), 6) AS cost_usd
-                FROM calls {where}""", args).fetchone())
-        return {"run_id": run_id, "run": info, "totals": totals, "per_chain": per_chain, "retries": retries,
-                "failures_by_cause": causes}
+                FROM calls {where}""",
+                args,
+            ).fetchone()
+        )
+        return {
+            "run_id": run_id,
+            "run": info,
+            "totals": totals,
+            "per_chain": per_chain,
+            "retries": retries,
+            "failures_by_cause": causes,
+        }
     finally:
         conn.close()
 
@@ -266,7 +337,9 @@ def failures(run: str | None = "last", path: str | Path | None = None, limit: in
         where, args = ("AND run_id = ?", (run_id,)) if run_id else ("", ())
         rows = conn.execute(
             f"SELECT run_id, article_id, chain, cause, error FROM calls WHERE status = 'failed' {where}"
-            " ORDER BY id LIMIT ?", (*args, limit)).fetchall()
+            " ORDER BY id LIMIT ?",
+            (*args, limit),
+        ).fetchall()
         return [dict(r) for r in rows]
     finally:
         conn.close()
@@ -351,31 +424,52 @@ def format_summary(summary: dict[str, Any]) -> str:
     run, totals = summary["run"], summary["totals"]
     lines = []
     if run:
-        lines.append(f"run {run['run_id']}  {run['status']}  started {run['started_at']}"
-                     + (f"  finished {run['finished_at']}" if run.get("finished_at") else "")
-                     + (f"  ({run['elapsed_s']:.1f} s)" if run.get("elapsed_s") else ""))
+        lines.append(
+            f"run {run['run_id']}  {run['status']}  started {run['started_at']}"
+            + (f"  finished {run['finished_at']}" if run.get("finished_at") else "")
+            + (f"  ({run['elapsed_s']:.1f} s)" if run.get("elapsed_s") else "")
+        )
         if run["status"] == "running":
             lines.append("  (still running, or killed before it could finish: rerun the same command to resume)")
         lines.append(f"  {run['command']}: {run['input']} -> {run['output']}")
         lines.append(f"  model {run['model']}   chains {run['chains']}   concurrency {run['concurrency']}")
-        lines.append(f"  articles: {_n(run['articles_ok'])} ok, {_n(run['articles_failed'])} failed, "
-                     f"{_n(run['articles_skipped'])} skipped (done before)")
+        lines.append(
+            f"  articles: {_n(run['articles_ok'])} ok, {_n(run['articles_failed'])} failed, "
+            f"{_n(run['articles_skipped'])} skipped (done before)"
+        )
     else:
         lines.append("all runs")
-    lines.append(f"  calls: {_n(totals['calls'])} ({_n(totals['live_calls'])} live, "
-                 f"{_n((totals['calls'] or 0) - (totals['live_calls'] or 0))} from the cache)"
-                 + (", retries: " + ", ".join(f"{k} {v}" for k, v in summary["retries"].items())
-                    if summary["retries"] else ""))
-    lines.append(f"  tokens: {_n(totals['prompt_tokens'])} in + {_n(totals['completion_tokens'])} out"
-                 f"   cost: ${totals['cost_usd'] or 0:.4f}")
+    lines.append(
+        f"  calls: {_n(totals['calls'])} ({_n(totals['live_calls'])} live, "
+        f"{_n((totals['calls'] or 0) - (totals['live_calls'] or 0))} from the cache)"
+        + (", retries: " + ", ".join(f"{k} {v}" for k, v in summary["retries"].items()) if summary["retries"] else "")
+    )
+    lines.append(
+        f"  tokens: {_n(totals['prompt_tokens'])} in + {_n(totals['completion_tokens'])} out"
+        f"   cost: ${totals['cost_usd'] or 0:.4f}"
+    )
     if summary["per_chain"]:
         cols = ["chain", "calls", "live", "cached", "invalid", "in_tokens", "out_tokens", "cost_usd", "failed"]
-        rows = [[c["chain"], c["calls"], c["live"], c["cached"], c["invalid"], c["prompt_tokens"],
-                 c["completion_tokens"], c["cost_usd"] or 0.0, c["failed"]] for c in summary["per_chain"]]
+        rows = [
+            [
+                c["chain"],
+                c["calls"],
+                c["live"],
+                c["cached"],
+                c["invalid"],
+                c["prompt_tokens"],
+                c["completion_tokens"],
+                c["cost_usd"] or 0.0,
+                c["failed"],
+            ]
+            for c in summary["per_chain"]
+        ]
         lines += ["  " + line for line in table(cols, rows).splitlines()]
     if summary["failures_by_cause"]:
-        lines.append(f"  failed articles: {_n(totals['failed_articles'])}; by cause: "
-                     + ", ".join(f"{k} {v}" for k, v in summary["failures_by_cause"].items()))
+        lines.append(
+            f"  failed articles: {_n(totals['failed_articles'])}; by cause: "
+            + ", ".join(f"{k} {v}" for k, v in summary["failures_by_cause"].items())
+        )
     else:
         lines.append("  no failures")
     return "\n".join(lines)

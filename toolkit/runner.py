@@ -110,6 +110,54 @@ def _context(model: Model, prompts_dir: str | Path | None, drop_ungrounded: bool
     return ChainContext(model=model, prompts=PromptLoader(config.prompts_dir), drop_ungrounded=drop_ungrounded)
 
 
+class _Job:
+    """One article's run: the plan, the context, and the bookkeeping run() and arun() share."""
+
+    def __init__(
+        self,
+        article: Article | str | Path,
+        chains: Sequence[str] | str,
+        model: str | Model | None,
+        record_mode: str | None,
+        responses_dir: str | Path | None,
+        prompts_dir: str | Path | None,
+        drop_ungrounded: bool,
+        strict: bool,
+    ) -> None:
+        self.article = as_article(article)
+        self.plan = _plan(chains)
+        if not isinstance(model, Model):
+            model = make_model(model, record_mode=record_mode, responses_dir=responses_dir)
+        self.ctx = _context(model, prompts_dir, drop_ungrounded)
+        self.result = _new_result(self.article, model)
+        self.outputs: dict[str, BaseModel] = {}
+        self.strict = strict
+
+    def start(self, chain: Any) -> tuple[ChainInput | None, float, int]:
+        """The chain's input, or None when a chain it depends on failed (recorded at once)."""
+        self.ctx.chain_name = chain.name
+        started, first = time.perf_counter(), len(self.ctx.records)
+        missing = _missing_dependency(chain, self.result)
+        if missing is not None:
+            self.result.chains[chain.name] = _chain_run(chain, self.ctx, started, first, missing)
+            return None, started, first
+        return ChainInput(article=self.article, deps={d: self.outputs[d] for d in chain.depends_on}), started, first
+
+    def finish(
+        self, chain: Any, started: float, first: int, output: BaseModel | None, error: ToolkitError | None
+    ) -> None:
+        if error is not None and self.strict:
+            raise error
+        if output is not None:
+            self.outputs[chain.name] = output
+        self.result.chains[chain.name] = _chain_run(chain, self.ctx, started, first, error)
+
+    def done(self) -> RunResult:
+        self.result.outputs = dict(self.outputs)
+        self.result.calls = list(self.ctx.records)
+        return self.result
+
+
 def run(
     article: Article | str | Path,
     chains: Sequence[str] | str = DEFAULT_CHAINS,
@@ -126,31 +174,17 @@ def run(
     strict=True raises the first ToolkitError; strict=False records it on the chain (and on the
     chains that depend on it) and returns what did succeed, as a batch needs.
     """
-    article = as_article(article)
-    plan = _plan(chains)
-    model = (
-        model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
-    )
-    ctx = _context(model, prompts_dir, drop_ungrounded)
-    result = _new_result(article, model)
-    outputs: dict[str, BaseModel] = {}
-    for chain in plan:
-        ctx.chain_name = chain.name
-        started, first = time.perf_counter(), len(ctx.records)
-        error: ToolkitError | None = _missing_dependency(chain, result)
-        if error is None:
-            try:
-                outputs[chain.name] = chain.build(ctx).invoke(
-                    ChainInput(article=article, deps={d: outputs[d] for d in chain.depends_on})
-                )
-            except ToolkitError as exc:
-                if strict:
-                    raise
-                error = exc
-        result.chains[chain.name] = _chain_run(chain, ctx, started, first, error)
-    result.outputs = dict(outputs)
-    result.calls = list(ctx.records)
-    return result
+    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict)
+    for chain in job.plan:
+        inp, started, first = job.start(chain)
+        if inp is None:
+            continue
+        try:
+            output, error = chain.build(job.ctx).invoke(inp), None
+        except ToolkitError as exc:
+            output, error = None, exc
+        job.finish(chain, started, first, output, error)
+    return job.done()
 
 
 async def arun(
@@ -169,32 +203,18 @@ async def arun(
 
     step_executor: run the chains' own code (spaCy) there instead of on the event loop.
     """
-    article = as_article(article)
-    plan = _plan(chains)
-    model = (
-        model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
-    )
-    ctx = _context(model, prompts_dir, drop_ungrounded)
-    ctx.step_executor = step_executor
-    result = _new_result(article, model)
-    outputs: dict[str, BaseModel] = {}
-    for chain in plan:
-        ctx.chain_name = chain.name
-        started, first = time.perf_counter(), len(ctx.records)
-        error: ToolkitError | None = _missing_dependency(chain, result)
-        if error is None:
-            try:
-                outputs[chain.name] = await chain.build(ctx).ainvoke(
-                    ChainInput(article=article, deps={d: outputs[d] for d in chain.depends_on})
-                )
-            except ToolkitError as exc:
-                if strict:
-                    raise
-                error = exc
-        result.chains[chain.name] = _chain_run(chain, ctx, started, first, error)
-    result.outputs = dict(outputs)
-    result.calls = list(ctx.records)
-    return result
+    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict)
+    job.ctx.step_executor = step_executor
+    for chain in job.plan:
+        inp, started, first = job.start(chain)
+        if inp is None:
+            continue
+        try:
+            output, error = await chain.build(job.ctx).ainvoke(inp), None
+        except ToolkitError as exc:
+            output, error = None, exc
+        job.finish(chain, started, first, output, error)
+    return job.done()
 
 
 class DependencyFailed(ToolkitError):

@@ -29,6 +29,7 @@ from toolkit.article import SUPPORTED_SUFFIXES, Article, article_from_text, load
 from toolkit.chain import CallRecord
 from toolkit.config import load_config
 from toolkit.errors import ArticleError, ToolkitError
+from toolkit.files import write_atomic
 from toolkit.hashing import sha256_text
 from toolkit.models import Model, ModelRequest, ModelResponse
 from toolkit.plugins import all_chains, get_chain
@@ -279,9 +280,41 @@ def _model_box(model: str | Model | None) -> w.Combobox:
 # --- the workbench ------------------------------------------------------------------------------
 
 
-class Workbench:
+class _Runs:
+    """Run/start/cancel shared by both front-ends: a task on the kernel's loop, or a blocking run."""
+
+    _task: asyncio.Task[Any] | None = None
+    _name = "widget"
+
+    async def arun(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def run(self) -> Any:
+        """Blocking run for code and scripts; inside a running event loop use `await <widget>.arun()`."""
+        if _running_loop() is not None:
+            raise RuntimeError(f"an event loop is running here (a notebook): use `await {self._name}.arun()`")
+        return asyncio.run(self.arun())
+
+    def start(self) -> Any:
+        """What the Run button does: a task on the kernel's loop, or a blocking run without one."""
+        if self._task is not None and not self._task.done():
+            return self._task
+        loop = _running_loop()
+        if loop is None:
+            return self.run()
+        self._task = loop.create_task(self.arun())
+        return self._task
+
+    def cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+
+class Workbench(_Runs):
     """One article: input, run, results in tabs, review, export. Display it as the last expression
     of a cell; everything it shows is also on it as Python objects."""
+
+    _name = "wb"
 
     def __init__(
         self,
@@ -506,26 +539,6 @@ class Workbench:
             return None
         self._end(result, None)
         return result
-
-    def run(self) -> RunResult | None:
-        """Blocking run for code and scripts; inside a running event loop use `await wb.arun()`."""
-        if _running_loop() is not None:
-            raise RuntimeError("an event loop is running here (a notebook): use `await wb.arun()`")
-        return asyncio.run(self.arun())
-
-    def start(self) -> Any:
-        """What the Run button does: a task on the kernel's loop, or a blocking run without one."""
-        if self._task is not None and not self._task.done():
-            return self._task
-        loop = _running_loop()
-        if loop is None:
-            return self.run()
-        self._task = loop.create_task(self.arun())
-        return self._task
-
-    def cancel(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
 
     # -- results --------------------------------------------------------------------------------------
 
@@ -803,7 +816,7 @@ class Workbench:
         stem = result.article.id or result.article.sha256[:12]
         text = {"json": self.to_json, "csv": self.to_csv, "html": self.to_html}[kind]()
         path = folder / f"{stem}.reviewed.{kind}"
-        rv.write_atomic(path, text)
+        write_atomic(path, text)
         self.export_msg.value = html.escape(f"Wrote {path}")
         return path
 
@@ -839,10 +852,12 @@ def batch_failure_row(failure: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class BatchDashboard:
+class BatchDashboard(_Runs):
     """Many articles (toolkit.batch): pick a folder, .jsonl or .csv, chains, model and concurrency;
     watch counts, tokens and cost while the table fills; failures are listed with their reasons;
     `dataframe()` hands the results to pandas."""
+
+    _name = "dash"
 
     def __init__(
         self,
@@ -1007,26 +1022,6 @@ class BatchDashboard:
             self.cancel_button.layout.display = "none"
             self._paint()
         return self.results
-
-    def run(self) -> list[RunResult]:
-        """Blocking run for scripts; in a notebook use `await dash.arun()`."""
-        if _running_loop() is not None:
-            raise RuntimeError("an event loop is running here (a notebook): use `await dash.arun()`")
-        return asyncio.run(self.arun())
-
-    def start(self) -> Any:
-        """What the Run button does: a task on the kernel's loop, or a blocking run without one."""
-        if self._task is not None and not self._task.done():
-            return self._task
-        loop = _running_loop()
-        if loop is None:
-            return self.run()
-        self._task = loop.create_task(self.arun())
-        return self._task
-
-    def cancel(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
 
     def dataframe(self, level: str = "articles") -> Any:
         """pandas, as toolkit.batch.to_dataframe gives it: level "articles" (a row per article), a
