@@ -182,7 +182,8 @@ class SummaryChain(Chain):
         entities = analysis.entities
         claimants = [c.claimant for c in claims if c.claimant != OUTLET]
         people = [e[0] for e in entities if e[1] in ("PERSON", "ORG")]
-        people = [p for p in people if not is_alias(p, claimants)]
+        known = list(dict.fromkeys(claimants + [p for p in people if len(p.split()) > 1]))
+        people = [p for p in people if p.count('"') % 2 == 0 and not is_alias(p, known)]
         mentions = Counter(people)
         actors = [
             Actor(name=name, claims=claimants.count(name), mentions=mentions.get(name, 0))
