@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from toolkit import analysis_pool, nlp
+from toolkit.analysis_pool import AnalysisPool
 from toolkit.article import SUPPORTED_SUFFIXES, Article, article_from_text, load_article
 from toolkit.config import load_config
 from toolkit.errors import ArticleError, ConfigError, ToolkitError
@@ -828,6 +830,7 @@ class _Batch:
         progress: bool,
         report: BatchReport,
         command: str,
+        nlp_process: bool = False,
     ) -> None:
         self.input = input
         self.paths = paths
@@ -850,6 +853,11 @@ class _Batch:
         self.out: JsonlAppender | None = None
         self.failures: JsonlAppender | None = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toolkit-chain-cpu")
+        self.nlp_process = nlp_process
+        #: spaCy in a worker process, ahead of the chains (None: the chains run it on self.executor)
+        self.analysis_pool: AnalysisPool | None = None
+        self.prefetched: dict[str, asyncio.Future[Any]] = {}
+        self._cache_size = nlp.analysis_cache().maxsize
         self.progress = _Progress(False, None)
         self._last_run_update = 0.0
 
@@ -877,7 +885,9 @@ class _Batch:
             failure = failure_record(item, self.report.run_id, None, item.error)
             return BatchItem(item.article_id, "failed", failure=failure)
         token = CURRENT_ARTICLE.set(item.article_id)
+        text = item.article.text
         try:
+            await analysis_pool.take(self.prefetched.pop(item.article_id, None), text)
             result = await arun(
                 item.article,
                 self.chains,
@@ -896,6 +906,7 @@ class _Batch:
             return BatchItem(item.article_id, "failed", failure=failure_record(item, self.report.run_id, None, exc))
         finally:
             CURRENT_ARTICLE.reset(token)
+            nlp.forget(text)  # the article's chains are done with its analysis
         causes = {run.error_cause for run in result.chains.values()}
         if "config" in causes:
             run = next(r for r in result.chains.values() if r.error_cause == "config")
@@ -994,6 +1005,10 @@ class _Batch:
                         self.report.duplicates += 1
                         continue
                     self.seen.add(item.article_id)
+                    if self.analysis_pool is not None and item.article is not None:
+                        future = self.analysis_pool.submit(item.article.text)
+                        if future is not None:
+                            self.prefetched[item.article_id] = future
                     await slots.acquire()
                     task = asyncio.create_task(self._process(item, slots, queue))
                     tasks.add(task)
@@ -1016,6 +1031,11 @@ class _Batch:
     # -- the run ----------------------------------------------------------------------------
 
     def _open(self) -> None:
+        # analyse()'s cache must hold every article in flight, or the second chain to analyse an
+        # article (summary after claims) redoes the spaCy pass; finished articles are forgotten
+        self._cache_size = nlp.analysis_cache().resize(self.max_in_flight + 16)
+        if self.nlp_process:
+            self.analysis_pool = AnalysisPool()
         if self.paths is not None:
             self.done = recover_jsonl(self.paths.out)
             recover_jsonl(self.paths.failures)
@@ -1045,6 +1065,12 @@ class _Batch:
         if self.paths is not None and completed:
             self.report.remaining_failures = compact_failures(self.paths.failures, recover_jsonl(self.paths.out))
         self.executor.shutdown(wait=False, cancel_futures=True)
+        for future in self.prefetched.values():
+            future.cancel()
+        self.prefetched.clear()
+        if self.analysis_pool is not None:
+            self.analysis_pool.shutdown()
+        nlp.analysis_cache().resize(self._cache_size)
         if self.stack.retrying is not None:
             self.report.retries.update(self.stack.retrying.retries)
             self.report.gave_up.update(self.stack.retrying.gave_up)
@@ -1107,6 +1133,7 @@ async def arun_batch(
     max_in_flight: int | None = None,
     report: BatchReport | None = None,
     command: str = "batch",
+    nlp_process: bool | None = None,
     _stack: ModelStack | None = None,
 ) -> AsyncIterator[BatchItem]:
     """Run the chains over every article of `input`, yielding each article as it completes.
@@ -1115,6 +1142,9 @@ async def arun_batch(
     `model` is a spec ('openai:gpt-4o-mini') or a provider instance (the batch adds retries,
     the concurrency limit and the response cache around it). Pass a BatchReport to read the
     totals as they grow and after the run.
+
+    `nlp_process`: run spaCy in a worker process ahead of the chains (a second core); None:
+    automatic (see `use_nlp_process`).
     """
     source = check_input(input)
     if concurrency < 1:
@@ -1169,6 +1199,7 @@ async def arun_batch(
             progress=progress,
             report=report,
             command=command,
+            nlp_process=use_nlp_process(nlp_process),
         )
         batch_holder.append(batch)
     except BaseException:
@@ -1181,6 +1212,20 @@ async def arun_batch(
             yield item
     finally:
         await results.aclose()  # stop in-flight work now, not when the generator is collected
+
+
+def use_nlp_process(requested: bool | None = None) -> bool:
+    """Whether a batch runs spaCy in a worker process: as requested, else $TOOLKIT_NLP_PROCESS
+    ("1"/"0"), else on when there are at least two cores and not under pytest (a test turns it
+    on explicitly)."""
+    if requested is not None:
+        return requested
+    env = os.environ.get("TOOLKIT_NLP_PROCESS", "").strip().lower()
+    if env in ("1", "true", "yes", "on"):
+        return True
+    if env in ("0", "false", "no", "off"):
+        return False
+    return (os.cpu_count() or 1) >= 2 and "PYTEST_CURRENT_TEST" not in os.environ
 
 
 def _run_sync(coro_factory: Any) -> Any:

