@@ -617,25 +617,14 @@ class BatchReport:
     def processed(self) -> int:
         return self.ok + self.failed
 
-    @property
-    def calls(self) -> int:
-        return sum(c.calls for c in self.per_chain.values())
+    def _total(self, attr: str) -> Any:
+        return sum(getattr(c, attr) for c in self.per_chain.values())
 
-    @property
-    def live_calls(self) -> int:
-        return sum(c.live for c in self.per_chain.values())
-
-    @property
-    def prompt_tokens(self) -> int:
-        return sum(c.prompt_tokens for c in self.per_chain.values())
-
-    @property
-    def completion_tokens(self) -> int:
-        return sum(c.completion_tokens for c in self.per_chain.values())
-
-    @property
-    def cost_usd(self) -> float:
-        return sum(c.cost_usd for c in self.per_chain.values())
+    calls = property(lambda self: self._total("calls"))
+    live_calls = property(lambda self: self._total("live"))
+    prompt_tokens = property(lambda self: self._total("prompt_tokens"))
+    completion_tokens = property(lambda self: self._total("completion_tokens"))
+    cost_usd = property(lambda self: self._total("cost_usd"))
 
     def add_result(self, result: RunResult, prices: PriceTable) -> None:
         for call in result.calls:

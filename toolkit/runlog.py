@@ -291,22 +291,8 @@ def summarize(run: str | None = "last", path: str | Path | None = None) -> dict[
                 args,
             )
         ]
-        retries = {
-            r[0] or "error": r[1]
-            for r in conn.execute(
-                f"SELECT cause, COUNT(*) FROM calls {where} {'AND' if where else 'WHERE'} status = 'retry'"
-                " GROUP BY cause ORDER BY COUNT(*) DESC",
-                args,
-            )
-        }
-        causes = {
-            r[0] or "error": r[1]
-            for r in conn.execute(
-                f"SELECT cause, COUNT(DISTINCT article_id) FROM calls {where} {'AND' if where else 'WHERE'}"
-                " status = 'failed' GROUP BY cause ORDER BY 2 DESC",
-                args,
-            )
-        }
+        retries = _by_cause(conn, where, args, "retry", "COUNT(*)")
+        causes = _by_cause(conn, where, args, "failed", "COUNT(DISTINCT article_id)")
         totals = dict(
             conn.execute(
                 f"""SELECT COUNT(DISTINCT CASE WHEN status = 'failed' THEN article_id END) AS failed_articles,
@@ -473,3 +459,13 @@ def format_summary(summary: dict[str, Any]) -> str:
     else:
         lines.append("  no failures")
     return "\n".join(lines)
+
+
+def _by_cause(conn: sqlite3.Connection, where: str, args: Any, status: str, count: str) -> dict[str, int]:
+    """Counts per cause for calls of one status, most frequent first (retries, failures)."""
+    rows = conn.execute(
+        f"SELECT cause, {count} FROM calls {where} {'AND' if where else 'WHERE'} status = ?"
+        " GROUP BY cause ORDER BY 2 DESC",
+        (*args, status),
+    )
+    return {cause or "error": n for cause, n in rows}
