@@ -13,7 +13,7 @@ The tiny default model cannot find claims on its own, so the work is split:
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -358,6 +358,46 @@ class ClaimsChain(Chain):
             }
             for i, c in enumerate(output.claims)
         ]
+
+    def addable_fields(  # type: ignore[override]
+        self, output: ClaimList, deps: dict[str, BaseModel]
+    ) -> dict[str, list[str] | None]:
+        """An added claim: its quote (select it in the article and paste it), claimant, type, wording."""
+        return {"quote": None, "claimant": None, "type": list(get_args(ClaimType)), "text": None}
+
+    def new_review_item(  # type: ignore[override]
+        self, output: ClaimList, fields: dict[str, Any], article_text: str, deps: dict[str, BaseModel]
+    ) -> dict[str, Any]:
+        """A claim the analyst adds: the quote must stand in the article (exact or up to spacing/quote marks)."""
+        quote, claimant = str(fields.get("quote") or "").strip(), str(fields.get("claimant") or "").strip()
+        if not quote or not claimant:
+            raise ValueError("an added claim needs a quote from the article and a claimant")
+        if not article_text:
+            raise ValueError("the article text is not at hand, so the quote cannot be located")
+        grounding = align(quote, article_text)
+        if grounding.status not in ("exact", "normalized"):
+            raise ValueError(f"the quote is not in the article: {quote[:60]!r}")
+        used = {c.id for c in output.claims}
+        n = 1
+        while f"r{n}" in used:
+            n += 1
+        claim = Claim(
+            id=f"r{n}",
+            text=str(fields.get("text") or "").strip() or grounding.quote,
+            claimant=claimant,
+            verb="",
+            type=fields.get("type") or "fact",
+            quote=grounding.quote,
+            start=grounding.start,
+            end=grounding.end,
+            alignment=grounding.status,
+            checks=["added_in_review"],
+        )
+        return claim.model_dump(mode="json")
+
+    def with_added_items(self, output: ClaimList, items: list[dict[str, Any]]) -> ClaimList:  # type: ignore[override]
+        claims = [*output.claims, *(Claim.model_validate(i) for i in items)]
+        return output.model_copy(update={"claims": sorted(claims, key=lambda c: (c.start, c.end))})
 
     def html_view(  # type: ignore[override]
         self, output: ClaimList, deps: dict[str, BaseModel] | None = None, article_text: str = ""

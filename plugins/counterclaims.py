@@ -11,7 +11,7 @@ pairs it cannot support. The rationale is built from the two claims' own words.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -54,7 +54,7 @@ class ClaimPair(BaseModel):
     relation: Relation
     rationale: str
     cue: str = ""
-    decided_by: Literal["model", "cue"] = "model"
+    decided_by: Literal["model", "cue", "reviewer"] = "model"
     checks: list[str] = Field(default_factory=list)
 
 
@@ -248,6 +248,41 @@ class CounterClaimsChain(Chain):
             }
             for i, p in enumerate(output.pairs)
         ]
+
+    def addable_fields(  # type: ignore[override]
+        self, output: CounterClaims, deps: dict[str, BaseModel]
+    ) -> dict[str, list[str] | None]:
+        """An added pair: the claim under challenge, the claim that challenges it, relation, why."""
+        claims = deps.get("claims")
+        ids = [c.id for c in claims.claims] if isinstance(claims, ClaimList) else []
+        return {"claim_a": ids, "claim_b": ids, "relation": list(get_args(Relation)), "rationale": None}
+
+    def new_review_item(  # type: ignore[override]
+        self, output: CounterClaims, fields: dict[str, Any], article_text: str, deps: dict[str, BaseModel]
+    ) -> dict[str, Any]:
+        claims = deps.get("claims")
+        ids = {c.id for c in claims.claims} if isinstance(claims, ClaimList) else set()
+        a, b = str(fields.get("claim_a") or ""), str(fields.get("claim_b") or "")
+        if a not in ids or b not in ids:
+            raise ValueError(f"both claims must exist (got {a or '?'} and {b or '?'})")
+        if a == b:
+            raise ValueError("a claim cannot contest itself")
+        if any({p.claim_a, p.claim_b} == {a, b} for p in output.pairs):
+            raise ValueError(f"{a} and {b} are already a pair")
+        pair = ClaimPair(
+            claim_a=a,
+            claim_b=b,
+            relation=fields.get("relation") or "contests",
+            rationale=str(fields.get("rationale") or "").strip() or "added in review",
+            decided_by="reviewer",
+        )
+        return {"id": f"{a}~{b}", **pair.model_dump(mode="json")}
+
+    def with_added_items(  # type: ignore[override]
+        self, output: CounterClaims, items: list[dict[str, Any]]
+    ) -> CounterClaims:
+        added = [ClaimPair.model_validate({k: v for k, v in i.items() if k != "id"}) for i in items]
+        return output.model_copy(update={"pairs": [*output.pairs, *added]})
 
     def reconcile(self, output: CounterClaims, deps: dict[str, BaseModel]) -> CounterClaims:  # type: ignore[override]
         """After review: pairs lose rejected claims, and claims left in no pair count as uncontested."""

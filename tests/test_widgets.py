@@ -353,3 +353,57 @@ def test_helpers(tmp_path):
     assert widgets.list_articles(tmp_path / "a.txt") == [tmp_path / "a.txt"]
     article = widgets.article_from_upload("doc.json", json.dumps({"text": ARTICLE, "id": "d1"}).encode())
     assert article.id == "d1" and article.source == "doc.json"
+
+
+def test_review_adds_claims_and_pairs_saves_gold_and_evaluates(bench, tmp_path):
+    bench.run_button.click()
+    claims = bench.result.output("claims").claims
+    bench.reject("claims", claims[0].id)
+    bench.accept_pending_button.click()  # the rest of the claims
+    assert bench.review.status("claims", claims[1].id) == "accepted"
+    # add a claim through the form, by pasting a quote selected in the article
+    form = {
+        c.description: c
+        for c in bench.add_form.children
+        if getattr(c, "description", "") in ("quote", "claimant", "type", "text")
+    }
+    form["quote"].value = "the budget was approved"
+    form["claimant"].value = "Mayor Jane Holt"
+    button = next(c for c in bench.add_form.children if getattr(c, "description", "") == "Add to claims")
+    button.click()
+    assert "not added" not in bench.add_form.children[-1].value
+    added = bench.review.added["claims"][0]
+    assert added["id"] == "r1" and ARTICLE[added["start"] : added["end"]] == added["quote"]
+    assert "r1" in [c.id for c in bench.output("claims").claims]
+    # a quote that is not in the article is refused inline
+    form = {c.description: c for c in bench.add_form.children if getattr(c, "description", "")}
+    form["quote"].value = "the bridge will be free for everyone"
+    form["claimant"].value = "Mayor Jane Holt"
+    next(c for c in bench.add_form.children if getattr(c, "description", "") == "Add to claims").click()
+    assert "not in the article" in bench.add_form.children[-1].value
+    # a pair between an existing claim and the added one
+    bench.add("counterclaims", claim_a=claims[1].id, claim_b="r1", relation="contests", rationale="reviewer")
+    bench.accept_pending("counterclaims")
+    bench.review_path.value = str(tmp_path / "out" / "harbour.json")
+    bench.gold_button.click()
+    gold_file = tmp_path / "out" / "harbour.gold.json"
+    assert gold_file.exists(), bench.gold_msg.value
+    gold = json.loads(gold_file.read_text())
+    quotes = [c["quote"] for c in gold["claims"]]
+    assert claims[0].quote not in quotes and added["quote"] in quotes
+    assert [c["id"] for c in gold["claims"]] == [f"c{n}" for n in range(1, len(quotes) + 1)]  # text order
+    r1 = next(c["id"] for c in gold["claims"] if c["quote"] == added["quote"])
+    assert any(r1 in (p["a"], p["b"]) and p["relation"] == "contests" for p in gold["counter_pairs"])
+    assert set(gold["uncontested"]).isdisjoint({x for p in gold["counter_pairs"] for x in (p["a"], p["b"])})
+    # the Evaluate tab scores the reviewed result against that gold: all claims match
+    report = bench.evaluate(gold_file)
+    assert "Evaluate" in bench.tabs.titles and report.value("claim_recall") == 1.0
+    assert report.value("claim_precision") == 1.0 and report.value("pair_recall") == 1.0
+    view = bench.tabs.children[list(bench.tabs.titles).index("Evaluate")].children[0].value
+    assert "claim recall" in view
+    assert_inert(bench.ui)
+    bench.remove_added("claims", "r1")
+    assert "r1" not in [c.id for c in bench.output("claims").claims]
+    assert bench.output("counterclaims").pairs == [] or all(
+        "r1" not in (p.claim_a, p.claim_b) for p in bench.output("counterclaims").pairs
+    )

@@ -259,6 +259,20 @@ class Chain(ABC):
         path (keys from the output's JSON to the item) and detail; none by default."""
         return []
 
+    def addable_fields(self, output: BaseModel, deps: dict[str, BaseModel]) -> dict[str, list[str] | None]:
+        """Fields an analyst fills to add an item in review (options, or None for free text); none by default."""
+        return {}
+
+    def new_review_item(
+        self, output: BaseModel, fields: dict[str, Any], article_text: str, deps: dict[str, BaseModel]
+    ) -> dict[str, Any]:
+        """A complete item (with its id) from an analyst's fields; ValueError says what is wrong."""
+        raise ValueError(f"{self.name} does not take added items")
+
+    def with_added_items(self, output: BaseModel, items: list[dict[str, Any]]) -> BaseModel:
+        """The output with analyst-added items (from `new_review_item`) put in."""
+        return output
+
     def table_rows(self, output: BaseModel) -> list[dict[str, Any]]:
         """Flat rows for filtering and CSV export; the default is one row of the top-level fields."""
         data = output.model_dump(mode="json")

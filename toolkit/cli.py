@@ -159,6 +159,25 @@ def models_install_qwen(debug: Debug = False) -> None:
     typer.echo(f"ok: {path} (sha256 verified); use --model local:qwen2.5-1.5b")
 
 
+@app.command("eval")
+@clean_errors
+def evaluate(
+    outputs: Annotated[Path, typer.Argument(help="A `toolkit run --out` file, a folder of them, or a batch .jsonl")],
+    gold: Annotated[Path, typer.Argument(help="A gold file or a folder of them (dev-set format)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (with per-claim details)")] = False,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write a standalone HTML report")] = None,
+    debug: Debug = False,
+) -> None:
+    """Score outputs against gold claims and counter pairs: per article and in total."""
+    from toolkit.eval import score
+
+    report = score(outputs, gold)
+    if html_out is not None:
+        write_atomic(html_out, report.to_html())
+        typer.echo(f"wrote {html_out}", err=True)
+    typer.echo(report.to_json() if as_json else report.render_text(), nl=False)
+
+
 # Further command groups register themselves here (each module owns its commands).
 from toolkit import batch_cli  # noqa: E402
 

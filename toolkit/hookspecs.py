@@ -30,3 +30,12 @@ def register_models(register: Callable[[str, Callable[..., Any]], None]) -> None
 
     The prefix is what users type before the colon: `--model PREFIX:NAME`.
     """
+
+
+@hookspec
+def register_evaluators(register: Callable[[Any], None]) -> None:
+    """Call `register(evaluator)` for each toolkit.eval.Evaluator the plugin provides.
+
+    An evaluator scores its chains' outputs against a gold file (`toolkit eval`) and may build
+    the gold file's part it reads from a reviewed result (the workbench's "Save as gold").
+    """

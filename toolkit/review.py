@@ -55,6 +55,8 @@ class Review(BaseModel):
     updated_at: str = ""
     #: chain name -> item id -> decision
     decisions: dict[str, dict[str, Decision]] = Field(default_factory=dict)
+    #: chain name -> items the analyst added (complete, as the chain's `new_review_item` built them)
+    added: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
 
     def decision(self, chain: str, item_id: str) -> Decision | None:
         return self.decisions.get(chain, {}).get(item_id)
@@ -151,6 +153,53 @@ def edit(review: Review, result: RunResult, chain: str, item_id: str, **fields: 
     return decide(review, result, chain, item_id, "edited", fields)
 
 
+def add_item(review: Review, result: RunResult, chain: str, fields: Mapping[str, Any], article_text: str) -> Review:
+    """A new review with an item the analyst adds (a claim by its quote, a pair of claims, ...)."""
+    if review.article_sha256 != result.article.sha256:
+        raise ReviewError("this review belongs to another article (sha256 differs)")
+    reviewed = apply_review(result, review)
+    if chain not in reviewed.outputs:
+        raise ReviewError(f"{chain} has no output in this result to add to")
+    chain_obj = _chain(chain)
+    deps = {d: reviewed.output(d) for d in chain_obj.depends_on if d in reviewed.outputs}
+    try:
+        item = chain_obj.new_review_item(reviewed.output(chain), dict(fields), article_text, deps)
+    except ValueError as exc:  # pydantic's ValidationError included
+        raise ReviewError(f"{chain}: not added: {str(exc).splitlines()[0]}") from None
+    out = review.model_copy(deep=True)
+    out.added.setdefault(chain, []).append(item)
+    out.updated_at = _now()
+    apply_review(result, out)  # the added item must fit the chain's schema
+    return out
+
+
+def remove_added(review: Review, chain: str, item_id: str) -> Review:
+    """A new review without this analyst-added item."""
+    out = review.model_copy(deep=True)
+    items = [i for i in out.added.get(chain, []) if i.get("id") != item_id]
+    if len(items) == len(out.added.get(chain, [])):
+        raise ReviewError(f"{chain} has no added item '{item_id}'")
+    if items:
+        out.added[chain] = items
+    else:
+        out.added.pop(chain, None)
+    out.updated_at = _now()
+    return out
+
+
+def decide_pending(review: Review, result: RunResult, status: Status, chain: str | None = None) -> Review:
+    """A new review where every pending item (of one chain, or all) gets this status."""
+    out = review.model_copy(deep=True)
+    for name in [chain] if chain else list(result.chains):
+        for item in review_items(result, name):
+            if out.status(name, item["id"]) == "pending":
+                out.decisions.setdefault(name, {})[item["id"]] = Decision(
+                    status=status, original=dict(item["fields"]), decided_at=_now()
+                )
+    out.updated_at = _now()
+    return out
+
+
 def undo(review: Review, chain: str, item_id: str) -> Review:
     """A new review without a decision on this item (back to pending)."""
     out = review.model_copy(deep=True)
@@ -176,11 +225,12 @@ def conflicts(result: RunResult, review: Review) -> list[str]:
 
 
 def progress(result: RunResult, review: Review) -> dict[str, int]:
-    """Counts of accepted, edited, rejected and pending items over all chains."""
+    """Counts of accepted, edited, rejected, pending and added items over all chains."""
     counts = {"accepted": 0, "edited": 0, "rejected": 0, "pending": 0}
     for chain in result.chains:
         for item in review_items(result, chain):
             counts[review.status(chain, item["id"])] += 1
+    counts["added"] = sum(len(items) for items in review.added.values())
     return counts
 
 
@@ -232,6 +282,11 @@ def apply_review(result: RunResult, review: Review) -> RunResult:
             continue
         chain = _chain(name)
         output = _apply_chain(chain, result.output(name), review.decisions.get(name, {}))
+        if review.added.get(name):
+            try:
+                output = chain.with_added_items(output, review.added[name])
+            except ValueError as exc:
+                raise ReviewError(f"{name}: an added item is not valid: {str(exc).splitlines()[0]}") from None
         deps = {d: reviewed[d] for d in chain.depends_on if d in reviewed}
         reviewed[name] = chain.reconcile(output, deps)
     outputs = {**{k: result.output(k) for k in result.outputs}, **reviewed}

@@ -326,8 +326,11 @@ class Workbench(_Runs):
         chains: Sequence[str] = DEFAULT_CHAINS,
         prompts_dir: str | Path | None = None,
         out_dir: str | Path = "out",
+        gold: str | Path | dict[str, Any] | None = None,
     ) -> None:
         self.model_spec = model
+        #: a gold file (path or dict): an Evaluate tab scores each result against it
+        self.gold = gold
         self.responses_dir = responses_dir
         self.prompts_dir = prompts_dir
         self.samples_dir = Path(samples_dir) if samples_dir else default_samples_dir()
@@ -392,6 +395,19 @@ class Workbench(_Runs):
         self.save_button = w.Button(description="Save result + review", icon="save")
         self.load_button = w.Button(description="Load", icon="folder-open")
         self.review_msg = w.HTML()
+        self.add_form = w.VBox()
+        self.added_list = w.VBox()
+        self.accept_pending_button = w.Button(
+            description="Accept all pending", icon="check", tooltip="Accept every pending item of these items"
+        )
+        self.gold_pending = w.Checkbox(value=False, description="pending items count as accepted", indent=False)
+        self.gold_button = w.Button(
+            description="Save as gold", icon="star", tooltip="Write the reviewed result as a gold file (dev-set format)"
+        )
+        self.gold_msg = w.HTML()
+        self.eval_view = w.HTML()
+        self.eval_view.add_class("ntk-view-evaluate")
+        self.eval_tab = w.VBox([self.eval_view])
         self.out_dir = w.Text(value=str(out_dir), description="Export to", layout=w.Layout(width="60%"))
         self.export_buttons = {
             kind: w.Button(description=label, icon="download")
@@ -399,8 +415,10 @@ class Workbench(_Runs):
         }
         self.export_msg = w.HTML()
         self.review_tab = w.VBox([
-            self.review_status, self.review_chain, self.review_list, self.edit_form,
+            self.review_status, w.HBox([self.review_chain, self.accept_pending_button]), self.review_list,
+            self.edit_form, self.added_list, self.add_form,
             w.HBox([self.review_path, self.save_button, self.load_button]), self.review_msg,
+            w.HBox([self.gold_button, self.gold_pending]), self.gold_msg,
         ])  # fmt: skip
         self.export_tab = w.VBox([w.HBox([self.out_dir, *self.export_buttons.values()]), self.export_msg])
         self._chain_tabs: list[w.Widget] = []
@@ -412,6 +430,10 @@ class Workbench(_Runs):
         self.review_chain.observe(lambda _c: self._paint_review(), names="value")
         self.save_button.on_click(lambda _b: self._guard(self.review_msg, self.save))
         self.load_button.on_click(lambda _b: self._guard(self.review_msg, lambda: self.load(self.review_path.value)))
+        self.accept_pending_button.on_click(
+            lambda _b: self._guard(self.review_msg, lambda: self.accept_pending(self.review_chain.value))
+        )
+        self.gold_button.on_click(lambda _b: self._guard(self.gold_msg, self.save_gold))
         for kind, button in self.export_buttons.items():
             button.on_click(lambda _b, k=kind: self._guard(self.export_msg, lambda: self._export_one(k)))
 
@@ -641,8 +663,12 @@ class Workbench(_Runs):
             children.append(w.VBox([bar, view] if bar else [view]))
             titles.append(name.replace("counterclaims", "counter-claims").capitalize())
         old, self._chain_tabs = self._chain_tabs, children
-        self.tabs.children = [*children, self.review_tab, self.export_tab]
-        self.tabs.titles = (*titles, "Review", "Export")
+        extra, extra_titles = [self.review_tab, self.export_tab], ["Review", "Export"]
+        if self.gold is not None:
+            extra, extra_titles = [self.eval_tab, *extra], ["Evaluate", *extra_titles]
+            self._paint_evaluation()
+        self.tabs.children = [*children, *extra]
+        self.tabs.titles = (*titles, *extra_titles)
         for tab in old:
             _close_tree(tab)
         assert self.result is not None
@@ -659,6 +685,29 @@ class Workbench(_Runs):
         for name, tab in zip(chain_tab_order(reviewed.chains), self._chain_tabs, strict=False):
             view = tab.children[-1]
             view.value = self._chain_view(name, reviewed)
+        if self.gold is not None:
+            self._paint_evaluation()
+
+    # -- evaluation against gold ---------------------------------------------------------------------
+
+    def evaluate(self, gold: str | Path | dict[str, Any] | None = None) -> Any:
+        """Score the reviewed result against the gold file (an Evaluate tab shows it); returns the report."""
+        from toolkit.eval import score
+
+        if gold is not None:
+            self.gold = gold
+            if self.result is not None:
+                self._paint_results()
+        if self.gold is None:
+            raise ToolkitError("no gold file given (Workbench(gold=...) or wb.evaluate(gold))")
+        reviewed = self.reviewed
+        if reviewed is None:
+            raise ToolkitError("nothing has run yet")
+        text = self._article_text()
+        return score(reviewed, self.gold, texts={reviewed.article.sha256: text} if text else None)
+
+    def _paint_evaluation(self) -> None:
+        self._guard(self.eval_view, lambda: setattr(self.eval_view, "value", self.evaluate().html_view()))
 
     # -- review -------------------------------------------------------------------------------------
 
@@ -679,6 +728,40 @@ class Workbench(_Runs):
 
     def undo(self, chain: str, item_id: str) -> None:
         self._decide(lambda: rv.undo(self._review(), chain, item_id))
+
+    def add(self, chain: str, **fields: Any) -> None:
+        """Add an item the chains missed: a claim by its quote (select it in the article, paste it), a pair."""
+        self._decide(lambda: rv.add_item(self._review(), self._result(), chain, fields, self._article_text()))
+
+    def remove_added(self, chain: str, item_id: str) -> None:
+        self._decide(lambda: rv.remove_added(self._review(), chain, item_id))
+
+    def accept_pending(self, chain: str | None = None) -> None:
+        self._decide(lambda: rv.decide_pending(self._review(), self._result(), "accepted", chain))
+
+    def to_gold(self, include_pending: bool | None = None) -> dict[str, Any]:
+        """The reviewed result as a gold file (dict): accepted, edited and added items."""
+        from toolkit.eval import gold_from_review
+
+        text = self._article_text()
+        if not text:
+            raise ToolkitError("the article text is not at hand, so quotes cannot be checked")
+        pending = self.gold_pending.value if include_pending is None else include_pending
+        return gold_from_review(self._result(), self._review(), text, include_pending=pending)
+
+    def save_gold(self, path: str | Path | None = None, include_pending: bool | None = None) -> Path:
+        """Write the gold file, by default next to the result file as `<name>.gold.json`."""
+        import json
+
+        from toolkit.eval import gold_path
+
+        data = self.to_gold(include_pending)
+        target = Path(path) if path else gold_path(self.review_path.value or Path(self.out_dir.value) / "article.json")
+        write_atomic(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        self.gold_msg.value = html.escape(
+            f"Saved {target}: {len(data.get('claims', []))} claims, {len(data.get('counter_pairs', []))} pairs."
+        )
+        return target
 
     def _result(self) -> RunResult:
         if self.result is None:
@@ -724,6 +807,50 @@ class Workbench(_Runs):
         old, self.review_list.children = self.review_list.children, rows
         for row in old:
             _close_tree(row)
+        self._paint_added(chain)
+
+    def _paint_added(self, chain: str | None) -> None:
+        """The items the analyst added to this chain, and the form to add one more."""
+        rows: list[w.Widget] = []
+        for item in self._review().added.get(chain, []) if chain else []:
+            label = item.get("quote") or f"{item.get('claim_b')} {item.get('relation')} {item.get('claim_a')}"
+            text = w.HTML(
+                html.join([html.badge("added", "good"), " ", html.tag("span", f"{item['id']}: {label}"[:180])]),
+                layout=w.Layout(width="70%"),
+            )
+            remove = w.Button(description="Remove", layout=w.Layout(width="72px"), tooltip=f"Remove {item['id']}")
+            remove.on_click(lambda _b, i=item["id"]: self._guard(self.review_msg, lambda: self.remove_added(chain, i)))
+            row = w.HBox([text, remove])
+            row.add_class("ntk-review-added")
+            rows.append(row)
+        old, self.added_list.children = self.added_list.children, rows
+        for row in old:
+            _close_tree(row)
+        form: list[w.Widget] = []
+        reviewed = self.reviewed
+        if chain and reviewed is not None and chain in reviewed.outputs:
+            chain_obj = get_chain(chain)
+            deps = {d: reviewed.output(d) for d in chain_obj.depends_on if d in reviewed.outputs}
+            spec = chain_obj.addable_fields(reviewed.output(chain), deps)
+            if spec:
+                inputs: dict[str, w.Widget] = {
+                    k: w.Dropdown(options=opts, description=k, layout=w.Layout(width="45%"))
+                    if opts
+                    else w.Text(description=k, layout=w.Layout(width="90%"))
+                    for k, opts in spec.items()
+                }
+                message = w.HTML()
+                button = w.Button(description=f"Add to {chain}", icon="plus")
+                button.add_class("ntk-add")
+                button.on_click(
+                    lambda _b: self._guard(message, lambda: self.add(chain, **{k: i.value for k, i in inputs.items()}))
+                )
+                hint = "Select the quote in the article (Claims tab), copy, paste it here." if "quote" in spec else ""
+                title = html.view(html.tag("strong", f"Add to {chain}"), " ", html.tag("span", hint, class_="ntk-note"))
+                form = [w.HTML(title), *inputs.values(), button, message]
+        old_form, self.add_form.children = self.add_form.children, form
+        for child in old_form:
+            _close_tree(child)
 
     def _open_editor(self, chain: str, item: dict[str, Any]) -> None:
         decided = self._review().decision(chain, item["id"])
