@@ -50,9 +50,25 @@ def log(message: str) -> None:
 
 class ServerProcess:
     def __init__(self, latency: float, concurrency: int, fault_rate: float = 0.0, fault_timeout: float = 2.0) -> None:
-        cmd = [sys.executable, "-m", "toolkit.testing.openai_server", "--port", "0", "--latency", str(latency),
-               "--max-concurrency", str(concurrency), "--fault-rate", str(fault_rate), "--fault-seed", "7",
-               "--fault-timeout", str(fault_timeout), "--max-seconds", "86400"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "toolkit.testing.openai_server",
+            "--port",
+            "0",
+            "--latency",
+            str(latency),
+            "--max-concurrency",
+            str(concurrency),
+            "--fault-rate",
+            str(fault_rate),
+            "--fault-seed",
+            "7",
+            "--fault-timeout",
+            str(fault_timeout),
+            "--max-seconds",
+            "86400",
+        ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         line = self.proc.stdout.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+/v1)", line)
@@ -105,8 +121,10 @@ def synthetic_feed(path: Path, n: int) -> Path:
     with path.open("w", encoding="utf-8") as handle:
         for i in range(n):
             who, what, where = rng.choice(PEOPLE), rng.choice(WORDS), rng.choice(WORDS)
-            text = (f"{who} said the {what} near the {where} will reopen soon after case {i}. "
-                    f"The {what} closed after the storm.")
+            text = (
+                f"{who} said the {what} near the {where} will reopen soon after case {i}. "
+                f"The {what} closed after the storm."
+            )
             handle.write(json.dumps({"id": f"s{i}", "text": text}) + "\n")
     return path
 
@@ -119,12 +137,27 @@ def run_toolkit(inp: Path, out: Path, base_url: str, args: argparse.Namespace) -
     from toolkit.batch import run_batch
 
     started = time.perf_counter()
-    report = run_batch(inp, out, chains=args.chains, model="openai:fake-model", base_url=base_url,
-                       concurrency=args.concurrency, timeout=args.timeout, max_retries=args.max_retries,
-                       runlog=out.with_suffix(".sqlite"), prices=args.prices, progress=False)
+    report = run_batch(
+        inp,
+        out,
+        chains=args.chains,
+        model="openai:fake-model",
+        base_url=base_url,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        max_retries=args.max_retries,
+        runlog=out.with_suffix(".sqlite"),
+        prices=args.prices,
+        progress=False,
+    )
     elapsed = time.perf_counter() - started
-    return {"name": "toolkit run_batch", "articles": report.processed, "calls": report.live_calls,
-            "elapsed": elapsed, "report": report}
+    return {
+        "name": "toolkit run_batch",
+        "articles": report.processed,
+        "calls": report.live_calls,
+        "elapsed": elapsed,
+        "report": report,
+    }
 
 
 def run_sequential(articles: list, base_url: str, args: argparse.Namespace) -> dict:
@@ -137,8 +170,12 @@ def run_sequential(articles: list, base_url: str, args: argparse.Namespace) -> d
     for article in articles:
         result = run(article, args.chains, model=model, strict=False)
         calls += sum(1 for c in result.calls if c.source == "live")
-    return {"name": "sequential loop (runner.run)", "articles": len(articles), "calls": calls,
-            "elapsed": time.perf_counter() - started}
+    return {
+        "name": "sequential loop (runner.run)",
+        "articles": len(articles),
+        "calls": calls,
+        "elapsed": time.perf_counter() - started,
+    }
 
 
 def run_abatch(articles: list, base_url: str, args: argparse.Namespace) -> dict:
@@ -160,16 +197,22 @@ def run_abatch(articles: list, base_url: str, args: argparse.Namespace) -> dict:
         return outputs
 
     async def main() -> list:
-        return await RunnableLambda(one).abatch(articles, config={"max_concurrency": args.concurrency},
-                                                return_exceptions=True)
+        return await RunnableLambda(one).abatch(
+            articles, config={"max_concurrency": args.concurrency}, return_exceptions=True
+        )
 
     started = time.perf_counter()
     results = asyncio.run(main())
     elapsed = time.perf_counter() - started
     failed = sum(isinstance(r, BaseException) for r in results)
     calls = sum(1 for c in ctx.records if c.source == "live")
-    return {"name": f"LangChain abatch(max_concurrency={args.concurrency})", "articles": len(articles) - failed,
-            "calls": calls, "elapsed": elapsed, "failed": failed}
+    return {
+        "name": f"LangChain abatch(max_concurrency={args.concurrency})",
+        "articles": len(articles) - failed,
+        "calls": calls,
+        "elapsed": elapsed,
+        "failed": failed,
+    }
 
 
 def run_model_layer(base_url: str, args: argparse.Namespace, n: int) -> dict:
@@ -183,14 +226,23 @@ def run_model_layer(base_url: str, args: argparse.Namespace, n: int) -> dict:
         claim: str = Field(min_length=10, max_length=300)
 
     async def main() -> int:
-        stack = build_model("openai:fake-model", base_url=base_url, concurrency=args.concurrency,
-                            timeout=args.timeout, record_mode="off")
+        stack = build_model(
+            "openai:fake-model",
+            base_url=base_url,
+            concurrency=args.concurrency,
+            timeout=args.timeout,
+            record_mode="off",
+        )
         gate = asyncio.Semaphore(4 * args.concurrency)
 
         async def one(i: int) -> None:
-            request = ModelRequest(model=stack.model.model_id, schema_name="RewriteAnswer",
-                                   messages=[{"role": "user", "content": f"Restate claim {i} about the storm"}],
-                                   json_schema=RewriteAnswer.model_json_schema(), params={"max_tokens": 96})
+            request = ModelRequest(
+                model=stack.model.model_id,
+                schema_name="RewriteAnswer",
+                messages=[{"role": "user", "content": f"Restate claim {i} about the storm"}],
+                json_schema=RewriteAnswer.model_json_schema(),
+                params={"max_tokens": 96},
+            )
             async with gate:
                 await stack.model.acomplete(request)
 
@@ -202,8 +254,12 @@ def run_model_layer(base_url: str, args: argparse.Namespace, n: int) -> dict:
 
     started = time.perf_counter()
     calls = asyncio.run(main())
-    return {"name": "toolkit model layer only (no chain CPU)", "articles": 0, "calls": calls,
-            "elapsed": time.perf_counter() - started}
+    return {
+        "name": "toolkit model layer only (no chain CPU)",
+        "articles": 0,
+        "calls": calls,
+        "elapsed": time.perf_counter() - started,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,8 +273,10 @@ def table(rows: list[dict], ideal: float) -> str:
     for r in rows:
         rate = r["calls"] / r["elapsed"] if r["elapsed"] else 0.0
         per_article = f"{r['articles'] / r['elapsed']:7.2f}" if r["articles"] else f"{'-':>7}"
-        lines.append(f"{r['name']:44} {r['articles']:8d} {r['calls']:7d} {r['elapsed']:8.1f} "
-                     f"{per_article} {rate:8.1f} {rate / ideal:9.1%}")
+        lines.append(
+            f"{r['name']:44} {r['articles']:8d} {r['calls']:7d} {r['elapsed']:8.1f} "
+            f"{per_article} {rate:8.1f} {rate / ideal:9.1%}"
+        )
     return "\n".join(lines)
 
 
@@ -228,8 +286,10 @@ def throughput(args: argparse.Namespace, work: Path) -> None:
     rows = []
     server = ServerProcess(args.latency, args.concurrency, args.fault_rate, args.fault_timeout)
     try:
-        log(f"toolkit: {args.limit} articles, chains {args.chains}, concurrency {args.concurrency}, "
-            f"latency {args.latency}s, fault rate {args.fault_rate}")
+        log(
+            f"toolkit: {args.limit} articles, chains {args.chains}, concurrency {args.concurrency}, "
+            f"latency {args.latency}s, fault rate {args.fault_rate}"
+        )
         result = run_toolkit(inp, work / "toolkit.jsonl", server.base_url, args)
     finally:
         stats = server.stop()
@@ -281,8 +341,10 @@ def check_exactly_once(out: Path, inp: Path) -> None:
     dupes = (len(done) - len(set(done))) + (len(failed) - len(set(failed))) + len(set(done) & set(failed))
     missing = expected - set(done) - set(failed)
     verdict = "OK" if not missing and not dupes else "FAIL"
-    print(f"exactly-once check: {len(expected)} articles, {len(set(done))} with outputs, {len(set(failed))} "
-          f"recorded failures, {len(missing)} missing, {dupes} duplicated -> {verdict}")
+    print(
+        f"exactly-once check: {len(expected)} articles, {len(set(done))} with outputs, {len(set(failed))} "
+        f"recorded failures, {len(missing)} missing, {dupes} duplicated -> {verdict}"
+    )
 
 
 def kill_and_resume(args: argparse.Namespace, work: Path) -> None:
@@ -305,9 +367,24 @@ def kill_and_resume(args: argparse.Namespace, work: Path) -> None:
 
     env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "killed.sqlite")}
     with OpenAICompatServer(latency=args.latency, max_concurrency=args.concurrency, responder=responder) as server:
-        cmd = [sys.executable, "-m", "toolkit.cli", "batch", str(inp), "--out", str(out),
-               "--model", "openai:fake-model", "--base-url", server.base_url,
-               "--concurrency", str(args.concurrency), "--chains", args.chains, "--no-progress"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "batch",
+            str(inp),
+            "--out",
+            str(out),
+            "--model",
+            "openai:fake-model",
+            "--base-url",
+            server.base_url,
+            "--concurrency",
+            str(args.concurrency),
+            "--chains",
+            args.chains,
+            "--no-progress",
+        ]
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(args.kill_after)
         os.kill(proc.pid, signal.SIGKILL)
@@ -322,17 +399,21 @@ def kill_and_resume(args: argparse.Namespace, work: Path) -> None:
         started = time.perf_counter()
         rerun = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
         elapsed = time.perf_counter() - started
-        second_log = server.stats.snapshot()["request_log"][len(first_log):]
-    print(f"killed after {args.kill_after}s: {done_before} articles written, {len(stored)} calls in the cache, "
-          f"{first} answered by the server")
+        second_log = server.stats.snapshot()["request_log"][len(first_log) :]
+    print(
+        f"killed after {args.kill_after}s: {done_before} articles written, {len(stored)} calls in the cache, "
+        f"{first} answered by the server"
+    )
     print(rerun.stdout.strip())
     print(f"rerun took {elapsed:.1f}s (exit {rerun.returncode})")
     re_requested = stored & set(answered[first:])
     completed = {e["body_hash"] for e in first_log if e["status"] == 200 and e["fault"] is None}
     again = {e["body_hash"] for e in second_log} & completed
     print(f"calls stored before the kill and requested again: {len(re_requested)} (must be 0)")
-    print(f"bodies answered by the server before the kill and sent again: {len(again)} "
-          f"(in flight at the kill, answer never received; at most {args.concurrency})")
+    print(
+        f"bodies answered by the server before the kill and sent again: {len(again)} "
+        f"(in flight at the kill, answer never received; at most {args.concurrency})"
+    )
     check_exactly_once(out, inp)
 
 
@@ -342,9 +423,26 @@ def memory(args: argparse.Namespace, work: Path) -> None:
     out = work / "memory.jsonl"
     server = ServerProcess(args.latency, args.concurrency)
     env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "memory.sqlite")}
-    cmd = [sys.executable, "-m", "toolkit.cli", "batch", str(inp), "--out", str(out),
-           "--model", "openai:fake-model", "--base-url", server.base_url, "--prices", args.prices,
-           "--concurrency", str(args.concurrency), "--chains", args.chains, "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "toolkit.cli",
+        "batch",
+        str(inp),
+        "--out",
+        str(out),
+        "--model",
+        "openai:fake-model",
+        "--base-url",
+        server.base_url,
+        "--prices",
+        args.prices,
+        "--concurrency",
+        str(args.concurrency),
+        "--chains",
+        args.chains,
+        "--no-progress",
+    ]
     started = time.perf_counter()
     try:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -367,17 +465,23 @@ def memory(args: argparse.Namespace, work: Path) -> None:
     finally:
         server.stop()
     print(stdout.strip() or stderr.strip())
-    print(f"{args.memory:,} articles in {time.perf_counter() - started:.0f}s; peak RSS of the batch process: "
-          f"{hwm['batch']:.0f} MB; of its worker processes: {hwm['workers']:.0f} MB; batch + workers (sampled): "
-          f"{hwm['total']:.0f} MB (target < 300 MB)")
+    print(
+        f"{args.memory:,} articles in {time.perf_counter() - started:.0f}s; peak RSS of the batch process: "
+        f"{hwm['batch']:.0f} MB; of its worker processes: {hwm['workers']:.0f} MB; batch + workers (sampled): "
+        f"{hwm['total']:.0f} MB (target < 300 MB)"
+    )
     shown = samples[:: max(1, len(samples) // 12)] + samples[-1:]
-    print("RSS over the run (s, articles done, batch MB, workers MB): "
-          + ", ".join(f"({t},{n},{m},{w})" for t, n, m, w in shown))
+    print(
+        "RSS over the run (s, articles done, batch MB, workers MB): "
+        + ", ".join(f"({t},{n},{m},{w})" for t, n, m, w in shown)
+    )
     if len(samples) >= 4:  # growth per article over the second half (past the warm-up)
         (_, n0, m0, w0), (_, n1, m1, w1) = samples[len(samples) // 2], samples[-1]
         if n1 > n0:
-            print(f"growth over the second half: {(m1 + w1 - m0 - w0) * 1024 / (n1 - n0):.3f} KB/article "
-                  f"(batch {(m1 - m0) * 1024 / (n1 - n0):.3f}, workers {(w1 - w0) * 1024 / (n1 - n0):.3f})")
+            print(
+                f"growth over the second half: {(m1 + w1 - m0 - w0) * 1024 / (n1 - n0):.3f} KB/article "
+                f"(batch {(m1 - m0) * 1024 / (n1 - n0):.3f}, workers {(w1 - w0) * 1024 / (n1 - n0):.3f})"
+            )
 
 
 def _status_mb(pid: int, field: str) -> int:
