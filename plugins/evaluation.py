@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.eval import ArticleEval, Evaluator, MetricSpec, Tally
+from toolkit.eval import ArticleEval, Evaluator, MetricSpec, Tally, f1
 from toolkit.grounding import align
 from toolkit.hookspecs import hookimpl
 from toolkit.schema import RunResult
@@ -112,18 +112,6 @@ def _covered(tokens: Iterable[str], pool: Iterable[str]) -> bool:
     return all(any(_same_token(t, p) for p in pool) for t in tokens)
 
 
-def _acronyms(raw_tokens: Sequence[str]) -> set[str]:
-    """Initials of every run of capitalised words: 'World Health Organization' gives 'who'."""
-    caps = [t for t in raw_tokens if t.lower() not in _NAME_STOP]
-    found = set()
-    for i in range(len(caps)):
-        for j in range(i + 2, len(caps) + 1):
-            run = caps[i:j]
-            if all(t[:1].isupper() for t in run):
-                found.add("".join(t[0] for t in run).lower())
-    return found
-
-
 def is_outlet_name(claimant: str, outlet: str | None = None) -> bool:
     low = claimant.strip().lower()
     return low in OUTLET_NAMES or (bool(outlet) and low == (outlet or "").strip().lower())
@@ -134,21 +122,41 @@ def claimant_matches(predicted: str, gold: str, outlet: str | None = None) -> bo
     name = parse_name(gold)
     if is_outlet_name(predicted, outlet) or name.is_outlet:
         return is_outlet_name(predicted, outlet) and name.is_outlet
-    raw_tokens = _tokens(re.sub(r"\([^)]*\)", " ", predicted))
-    pred = _norm(raw_tokens)
+    pred_raw = _tokens(re.sub(r"\([^)]*\)", " ", predicted))
+    gold_raw = _tokens(gold)
+    pred = _expand(_norm(pred_raw), gold_raw)  # "WHO" -> world health organization
     if not pred:
         return False
+    head, role = _expand(name.head, pred_raw), _expand(name.role, pred_raw)
+    proper = set(name.proper) | (set(head) - set(name.head))
     if name.is_descriptive:
         words = set(pred)
-        return bool(words & DESCRIPTIVE) or any(_same_token(t, h) for t in pred for h in name.head if len(h) > 3)
-    if name.head and _covered(name.head, pred):
+        return bool(words & DESCRIPTIVE) or any(_same_token(t, h) for t in pred for h in head if len(h) > 3)
+
+    def meets(pool: Iterable[str]) -> bool:
+        return any(any(_same_token(t, p) for p in pool) for t in pred)
+
+    if head and _covered(head, pred):
         return True  # the full name (maybe with a title or role) is there
-    pool = set(name.head) | set(name.role)
-    if _covered(pred, pool) and any(any(_same_token(t, p) for p in name.proper) for t in pred):
+    if _covered(pred, [*head, *role]) and meets(proper):
         return True  # a surname, a part of the body's name, or the organisation behind a spokesperson
-    if len(pred) == 1 and pred[0] in _acronyms(_tokens(re.sub(r"\([^)]*\)", " ", gold))):
-        return True
-    return False
+    if _covered(pred, [*head, *role, *name.relay]) and meets(head):
+        return True  # "the Journal's sources" for "The Wall Street Journal (citing sources)"
+    return bool(head) and _covered(pred, head) and meets(head[-1:])  # "the government": "Nigerian government"
+
+
+def _expand(tokens: Sequence[str], other_raw: Sequence[str]) -> list[str]:
+    """Tokens with each acronym of a capitalised run of the other name's words replaced by those words."""
+    caps = [t for t in other_raw if t.lower() not in _NAME_STOP]
+    runs: dict[str, list[str]] = {}
+    for i in range(len(caps)):
+        for j in range(i + 2, len(caps) + 1):
+            if all(c[:1].isupper() for c in caps[i:j]):
+                runs.setdefault("".join(c[0] for c in caps[i:j]).lower(), [c.lower() for c in caps[i:j]])
+    out: list[str] = []
+    for t in tokens:
+        out += runs.get(t, [t]) if len(t) >= 2 else [t]
+    return out
 
 
 def _article_vocabulary(text: str) -> set[str]:
@@ -273,7 +281,7 @@ class ClaimsEvaluator(Evaluator):
     metrics = (
         MetricSpec("claim_recall", "claim recall (gold claims matched one to one)", "C-R"),
         MetricSpec("claim_precision", "claim precision (emitted claims that match, restatements aside)", "C-P"),
-        MetricSpec("claim_f1", "claim F1", "C-F1"),
+        MetricSpec("claim_f1", "claim F1", "C-F1", derive=f1("claim_precision", "claim_recall")),
         MetricSpec("claimant_accuracy", "claimant right on matched claims", "who"),
         MetricSpec("type_accuracy", "type right on matched claims", "type"),
         MetricSpec("quotes_grounded", "emitted quotes exactly grounded (text[start:end] == quote)", "grnd"),
@@ -329,13 +337,9 @@ class ClaimsEvaluator(Evaluator):
         made_up = [
             i for i, e in enumerate(emitted) if vocabulary is not None and invented(e["claimant"], vocabulary, outlet)
         ]
-        from toolkit.eval import f1
-
-        f = f1(precision, recall)
         out.tallies.update(
             claim_recall=recall,
             claim_precision=precision,
-            claim_f1=Tally(f if f is not None else 0.0, 1.0 if f is not None else 0.0),
             claimant_accuracy=Tally(sum(claimant_ok.values()), len(mapping)),
             type_accuracy=Tally(sum(type_ok.values()), len(mapping)),
             quotes_grounded=Tally(sum(grounded), len(emitted)),

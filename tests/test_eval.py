@@ -111,6 +111,7 @@ def test_one_long_quote_counts_for_one_gold_claim() -> None:
     report = _score(_result([_claim("c1", "Unions", "fact", long)]))
     assert report.value("claim_recall") == 0.25
     assert report.value("claim_precision") == 1.0
+    assert report.value("claim_f1") == pytest.approx(0.4)  # of the totals, not a mean of means
     rows = [d for d in report.articles[0].details if d["table"] == "gold claims"]
     assert sum(1 for r in rows if r["matched"]) == 1
 
@@ -180,6 +181,11 @@ def test_summary_grounding_and_main_claimants() -> None:
         ("anonymous sources", "unnamed source (to the New York Post)", True),
         ("the brother", "Kevin Nickel, the homeless man's brother", False),
         ("John Smith", "Jane Roe, the mayor", False),
+        ("senior Department of Homeland Security spokesman", "senior DHS spokesman", True),
+        ("local officials", "Springfield local officials (statement)", True),
+        ("the government", "Nigerian government", True),
+        ("the Journal's sources", "The Wall Street Journal (citing sources)", True),
+        ("sources", "The Wall Street Journal (citing sources)", False),
     ],
 )
 def test_claimant_names_normalised(predicted: str, gold: str, ok: bool) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,6 +44,8 @@ class MetricSpec:
     short: str
     kind: Literal["ratio", "count"] = "ratio"
     higher_is_better: bool = True
+    #: a figure computed from other figures (F1 from precision and recall), per article and in total
+    derive: Callable[[Mapping[str, Tally]], Tally | None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -61,11 +63,28 @@ class Tally:
         return Tally(self.num + other.num, self.den + other.den)
 
 
-def f1(precision: Tally, recall: Tally) -> float | None:
-    p, r = precision.value, recall.value
-    if p is None or r is None or p + r == 0:
-        return None if p is None or r is None else 0.0
-    return 2 * p * r / (p + r)
+def f1(precision: str, recall: str) -> Callable[[Mapping[str, Tally]], Tally | None]:
+    """A `derive` for MetricSpec: the F1 of two ratio metrics, by name."""
+
+    def derive(tallies: Mapping[str, Tally]) -> Tally | None:
+        if precision not in tallies or recall not in tallies:
+            return None
+        p, r = tallies[precision].value, tallies[recall].value
+        if p is None or r is None:
+            return None
+        return Tally(0.0 if p + r == 0 else 2 * p * r / (p + r), 1.0)
+
+    return derive
+
+
+def _derived(metrics: Sequence[MetricSpec], tallies: dict[str, Tally]) -> dict[str, Tally]:
+    for spec in metrics:
+        if spec.derive is not None:
+            tallies.pop(spec.name, None)
+            found = spec.derive(tallies)
+            if found is not None:
+                tallies[spec.name] = found
+    return tallies
 
 
 @dataclass
@@ -288,7 +307,7 @@ class EvalReport:
         for art in self.articles:
             for name, tally in art.tallies.items():
                 sums[name] = sums.get(name, Tally()) + tally
-        return sums
+        return _derived(self.metrics, sums)
 
     def value(self, metric: str, article: str | None = None) -> float | None:
         """A figure in total, or for one article (by name); None where it has no denominator."""
@@ -363,7 +382,7 @@ class EvalReport:
             return out
 
         return {
-            "metrics": [m.__dict__ for m in self.metrics],
+            "metrics": [{k: v for k, v in m.__dict__.items() if k != "derive"} for m in self.metrics],
             "total": tallies(self.total),
             "articles": [
                 {
@@ -513,7 +532,7 @@ def score(
                 article=g.name,
                 sha256=result.article.sha256,
                 model=result.model,
-                tallies=tallies,
+                tallies=_derived(metrics, tallies),
                 details=details,
                 text_found=text is not None,
             )
