@@ -1,12 +1,11 @@
 """Claims chain: who claims what, typed, with the verbatim evidence quote and its offsets.
 
 The tiny default model cannot find claims on its own, so the work is split:
-1. spaCy (toolkit.nlp) finds attributed statements: claimant, reporting verb, content, sentence;
-2. the model labels each with a type and restates it as a self-contained sentence, both under
-   schema-constrained decoding;
-3. checks after the model: a restatement must reuse the source's words and keep its substance,
-   else a faithful template is used; clear lexical markers (future modals, accusation verbs)
-   override a type the model got wrong;
+1. spaCy (toolkit.nlp) finds attributed statements and cuts them into atomic ones: claimant,
+   reporting verb, content, the minimal evidence span and its sentence;
+2. the model labels each with a type under schema-constrained decoding (one call per claim);
+3. checks after the model: clear lexical markers (future modals, accusation verbs) override a
+   type the model got wrong; the self-contained restatement is built from the parsed parts;
 4. every quote is aligned to the article, near-duplicates are merged.
 """
 
@@ -21,7 +20,7 @@ from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.grounding import AlignmentStatus, align
 from toolkit.hookspecs import hookimpl
 from toolkit.nlp import OUTLET, Analysis, Attribution, analyse
-from toolkit.text import content_words, content_words_in_order, is_garbled, near_duplicate
+from toolkit.text import near_duplicate
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
@@ -38,15 +37,10 @@ _OPINION = re.compile(
     r"believe\w*|think\w*|feel\w*|hope\w*)\b",
     re.I,
 )
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|n't|without)\b", re.I)
 
 
 class TypeAnswer(BaseModel):
     type: ClaimType
-
-
-class RewriteAnswer(BaseModel):
-    claim: str = Field(min_length=10, max_length=300)
 
 
 class Claim(BaseModel):
@@ -56,10 +50,11 @@ class Claim(BaseModel):
     claimant_mention: str = ""
     verb: str = Field(description="attribution verb as written, e.g. said, told reporters, according to")
     type: ClaimType
-    quote: str = Field(description="verbatim evidence from the article")
+    quote: str = Field(description="verbatim evidence: the minimal span of the article that states the claim")
     start: int
     end: int
     alignment: AlignmentStatus
+    context: str = Field(default="", description="the whole sentence the evidence stands in")
     cue: str = Field(default="", description="discourse connective opening the sentence, e.g. However")
     checks: list[str] = Field(default_factory=list, description="which post-model checks changed this item")
 
@@ -93,6 +88,20 @@ def check_type(model_type: ClaimType | None, text: str, verb: str) -> tuple[Clai
     if model_type in (None, "allegation", "prediction"):
         return "fact", (f"type_{model_type}_unsupported" if model_type else "type_from_rules")
     return model_type, None
+
+
+def evidence_span(att: Attribution) -> tuple[int, int]:
+    """The claim's minimal evidence (one atomic statement), else its whole sentence."""
+    if 0 <= att.evidence_start < att.evidence_end:
+        return att.evidence_start, att.evidence_end
+    return att.quote_start, att.quote_end
+
+
+def type_statement(att: Attribution) -> str:
+    """What the type prompt sees: the atomic statement, with who says it and how."""
+    if att.claimant == OUTLET or not att.verb:
+        return att.content
+    return f"{claimant_phrase(att)} {att.verb} {att.content}"
 
 
 def _balance_quotes(text: str) -> str:
@@ -178,65 +187,12 @@ def template_claim(att: Attribution, text: str = "") -> str:
     return out if out.endswith((".", "!", "?", ")", '"')) else out + "."
 
 
-def _bigrams(text: str) -> set[tuple[str, str]]:
-    words = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", text)]
-    return set(zip(words, words[1:], strict=False))
-
-
-def accept_rewrite(rewrite: str, att: Attribution) -> str | None:
-    """Why the model's restatement is refused, or None when it is faithful.
-
-    It may reorder and trim, but not bring in a word of substance the source lacks, drop the
-    claimant, flip a negation, or stray far from the source's phrasing.
-    """
-    if is_garbled(rewrite):
-        return "garbled"
-    source = att.quote + " " + att.claimant
-    new = content_words(rewrite)
-    if new - content_words(source):
-        return "new_words"
-    if att.claimant != OUTLET and att.claimant.split()[-1].lower() not in rewrite.lower():
-        return "claimant_missing"
-    if bool(_NEGATION.search(rewrite)) != bool(_NEGATION.search(att.content)):
-        return "negation_changed"
-    core = content_words(att.content)
-    if not core or len(core & new) < 0.6 * len(core):
-        return "substance_dropped"
-    pairs = _bigrams(rewrite)
-    if pairs and len(pairs & _bigrams(source)) < 0.7 * len(pairs):
-        return "phrasing_drift"
-    if not keeps_order(rewrite, att):
-        return "order_changed"
-    return None
-
-
-def keeps_order(rewrite: str, att: Attribution) -> bool:
-    """Words taken from the source must keep their order: moving a phrase can change who did what.
-
-    ('Anna Ruiz, the incumbent mayor, said ...' from '... Anna Ruiz said ..., which the incumbent
-    mayor won' reuses every word and is still false.)
-    """
-    claimant = content_words(att.claimant) | content_words(att.claimant_mention)
-    mine = [w for w in content_words_in_order(rewrite) if w not in claimant]
-    theirs = [w for w in content_words_in_order(att.quote) if w not in claimant]
-    if not mine:
-        return True
-    # longest common subsequence, O(n*m) on a sentence's words
-    prev = [0] * (len(theirs) + 1)
-    for word in mine:
-        row = [0]
-        for j, other in enumerate(theirs):
-            row.append(prev[j] + 1 if word == other else max(prev[j + 1], row[j]))
-        prev = row
-    return prev[-1] >= 0.9 * len(mine)
-
-
 class ClaimsChain(Chain):
     name = "claims"
     version = "1.0.0"
     description = "Atomic claims with claimant, attribution verb, type and grounded evidence quote"
     output_schema = ClaimList
-    prompt_names = ("type_claim", "rewrite_claim")
+    prompt_names = ("type_claim",)
     prompt_dir = PROMPTS
 
     def candidates(self, analysis: Analysis) -> list[Attribution]:
@@ -246,44 +202,32 @@ class ClaimsChain(Chain):
         text = inp.article.text
         analysis = analyse(text)
         candidates = self.candidates(analysis)
-        type_prompt, rewrite_prompt = self.prompt(ctx, "type_claim"), self.prompt(ctx, "rewrite_claim")
-        calls: list[StructuredCall] = []
-        for att in candidates:
-            statement = att.quote[:1200]
-            calls.append(
-                StructuredCall("type", type_prompt, {"statement": statement}, TypeAnswer, max_tokens=16, required=False)
+        type_prompt = self.prompt(ctx, "type_claim")
+        # One call per claim: its type. The restatement is built from the parsed parts: the 135M
+        # model's own restatements failed the faithfulness checks for 38 of 42 claims on the dev set.
+        calls = [
+            StructuredCall(
+                "type",
+                type_prompt,
+                {"statement": type_statement(att)[:1200]},
+                TypeAnswer,
+                max_tokens=16,
+                required=False,
             )
-            calls.append(
-                StructuredCall(
-                    "rewrite",
-                    rewrite_prompt,
-                    {
-                        "claimant": att.claimant if att.claimant != OUTLET else "The article",
-                        "verb": att.verb or "reports",
-                        "statement": att.content[:1200],
-                    },
-                    RewriteAnswer,
-                    max_tokens=96,
-                    params={"repeat_penalty": 1.1},
-                    required=False,
-                )
-            )
+            for att in candidates
+        ]
         answers: list[Any] = yield calls if calls else []
         claims: list[Claim] = []
         contents: list[str] = []
         dropped = merged = 0
-        for i, att in enumerate(candidates):
-            typed, rewritten = answers[2 * i], answers[2 * i + 1]
+        for att, typed in zip(candidates, answers, strict=True):
             checks: list[str] = []
-            text_out = rewritten.claim.strip() if rewritten else ""
-            refusal = accept_rewrite(text_out, att) if text_out else "rewrite_invalid"
-            if refusal:
-                text_out = template_claim(att, text)
-                checks.append(f"rewrite_refused:{refusal}")
+            text_out = template_claim(att, text)
             claim_type, note = check_type(typed.type if typed else None, att.content, att.verb)
             if note:
                 checks.append(note)
-            grounding = align(att.quote, text, hint=att.quote_start)
+            ev_start, ev_end = evidence_span(att)
+            grounding = align(text[ev_start:ev_end], text, hint=ev_start)
             if not grounding.grounded and ctx.drop_ungrounded:
                 dropped += 1
                 continue
@@ -298,6 +242,7 @@ class ClaimsChain(Chain):
                 start=grounding.start,
                 end=grounding.end,
                 alignment=grounding.status,
+                context=att.quote,
                 cue=att.cue,
                 checks=checks,
             )

@@ -39,9 +39,23 @@ CONTRAST_CUES = (
     "though",
     "while",
 )
-MAX_CANDIDATES = 12
+MAX_CANDIDATES = 20
 #: content words two claims must share to be compared without a textual cue
 TOPIC_OVERLAP = 5
+#: a claim that challenges something: denial, doubt, correction, non-confirmation, debunking
+CHALLENGE = re.compile(
+    r"\b(not|no|never|none|nothing|nobody|den(y|ied|ies|ial)|false|fake|hoax|inaccurate|untrue|incorrect|"
+    r"debunk\w*|dismiss\w*|reject\w*|unconfirmed|unverified|scam|staged|made[- ]up|wrong|doubt\w*|"
+    r"investigat\w*|no evidence|cannot confirm|could not confirm|dispute\w*|refut\w*|contrary|rumou?r\w*)\b|n[’']t",
+    re.I,
+)
+#: cosine similarity (MiniLM sentence embeddings) above which a challenge is set against a claim
+CHALLENGE_SIMILARITY = 0.35
+#: how many of the most similar claims by others each challenge is set against
+CHALLENGE_TARGETS = 2
+#: similarity above which two claims with different figures are taken to measure the same thing
+FIGURES_SIMILARITY = 0.5
+_FIGURE = re.compile(r"\d[\d,.]*")
 
 
 class RelationAnswer(BaseModel):
@@ -114,8 +128,47 @@ def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
             shared = len(_topic(a) & _topic(b))
             if shared >= TOPIC_OVERLAP and (a.id, b.id) not in found:
                 found[(a.id, b.id)] = (a, b, "", shared)
+    for a, b, kind in similar_pairs(claims):
+        if (a.id, b.id) not in found and (b.id, a.id) not in found:
+            found[(a.id, b.id)] = (a, b, "", len(_topic(a) & _topic(b)) + (TOPIC_OVERLAP if kind == "figures" else 0))
     ranked = sorted(found.values(), key=lambda p: (not p[2], -p[3], p[1].start))
     return ranked[:MAX_CANDIDATES]
+
+
+def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
+    """Pairs found by what claims say, across the whole article, in text order (a before b).
+
+    - a challenge (denial, doubt, 'no evidence', 'hoax', non-confirmation) is set against the
+      CHALLENGE_TARGETS claims by other claimants it is most similar to (sentence embeddings);
+    - two claims by different claimants that give different figures for similar content.
+    """
+    if len(claims) < 2:
+        return []
+    from toolkit.embeddings import embed
+
+    vectors = embed([c.quote for c in claims])
+    sims = vectors @ vectors.T
+    out: dict[tuple[int, int], str] = {}
+    for j, b in enumerate(claims):
+        if CHALLENGE.search(b.quote):
+            others = [i for i, a in enumerate(claims) if a.claimant != b.claimant and i != j]
+            others.sort(key=lambda i: -float(sims[i, j]))
+            for i in others[:CHALLENGE_TARGETS]:
+                if float(sims[i, j]) >= CHALLENGE_SIMILARITY:
+                    out.setdefault((min(i, j), max(i, j)), "challenge")
+        figures_b = set(_FIGURE.findall(b.quote))
+        for i in range(j):
+            a = claims[i]
+            figures_a = set(_FIGURE.findall(a.quote))
+            if (
+                a.claimant != b.claimant
+                and figures_a
+                and figures_b
+                and figures_a != figures_b
+                and float(sims[i, j]) >= FIGURES_SIMILARITY
+            ):
+                out.setdefault((i, j), "figures")
+    return [(claims[i], claims[j], kind) for (i, j), kind in sorted(out.items())]
 
 
 _REPORTING_LEAD = re.compile(

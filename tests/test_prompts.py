@@ -55,4 +55,4 @@ def test_override_folder_wins_file_by_file(tmp_path):
     (override / "type_claim.toml").write_text(original.path.read_text().replace('version = "1"', 'version = "1-local"'))
     loader = PromptLoader(tmp_path)
     assert loader.load("claims", "type_claim", chain.prompt_dir).version == "1-local"
-    assert loader.load("claims", "rewrite_claim", chain.prompt_dir).path == chain.prompt_dir / "rewrite_claim.toml"
+    assert loader.load("claims", "type_claim", chain.prompt_dir).path == chain.prompt_dir / "type_claim.toml"

