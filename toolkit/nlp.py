@@ -1293,6 +1293,8 @@ def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
         if t.lower_ == "according" and t.i + 1 < sent.end and t.nbor().lower_ == "to":
             return False
         if t.pos_ == "VERB" and t.lemma_.lower() in REPORT_LEMMAS and any(c.dep_ == "ccomp" for c in t.children):
+            if t.lemma_.lower() in FINDING_LEMMAS and not _is_finding(t):
+                continue
             return False
     root = sent.root
     if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in root.children):
