@@ -278,6 +278,7 @@ class ClaimsChain(Chain):
                 "verb": c.verb,
                 "text": c.text,
                 "quote": c.quote,
+                "context": c.context,
                 "start": c.start,
                 "end": c.end,
                 "alignment": c.alignment,
