@@ -246,7 +246,15 @@ class ClaimsChain(Chain):
                 cue=att.cue,
                 checks=checks,
             )
-            twin = next((j for j, seen in enumerate(contents) if near_duplicate(seen, att.content)), None)
+            # a restatement elsewhere (a subhead and its sentence) is merged; parts of one sentence are not
+            twin = next(
+                (
+                    j
+                    for j, seen in enumerate(contents)
+                    if claims[j].context != att.quote and near_duplicate(seen, att.content)
+                ),
+                None,
+            )
             if twin is not None:
                 merged += 1
                 if claims[twin].claimant == OUTLET and claim.claimant != OUTLET:

@@ -88,7 +88,8 @@ def contrast_cue(claim: Claim) -> str:
     cue = claim.cue.strip().lower()
     if any(cue == c or cue.startswith(c + " ") for c in CONTRAST_CUES):
         return claim.cue
-    body = claim.quote[len(claim.cue) :] if claim.cue and claim.quote.startswith(claim.cue) else claim.quote
+    sentence = claim.context or claim.quote  # the connective stands in the sentence, not in the minimal quote
+    body = sentence[len(claim.cue) :] if claim.cue and sentence.startswith(claim.cue) else sentence
     lowered = f" {body.lower()} "
     return next((c.strip() for c in INLINE_CUES if c in lowered), "")
 
@@ -108,7 +109,7 @@ def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
     """
     found: dict[tuple[str, str], tuple[Claim, Claim, str, int]] = {}
     for j, b in enumerate(claims):
-        rebuttal = REBUTTAL.search(b.verb + " " + b.quote)
+        rebuttal = REBUTTAL.search(b.verb + " " + (b.context or b.quote))
         if rebuttal:  # a denial answers the earlier claim it shares most with, allegations first
             others = [a for a in claims[:j] if a.claimant != b.claimant and a.claimant != OUTLET]
             if others:
