@@ -219,6 +219,7 @@ class ClaimsChain(Chain):
         answers: list[Any] = yield calls if calls else []
         claims: list[Claim] = []
         contents: list[str] = []
+        sentence_of: list[int] = []  # each kept claim's sentence start
         dropped = merged = 0
         for att, typed in zip(candidates, answers, strict=True):
             checks: list[str] = []
@@ -251,17 +252,18 @@ class ClaimsChain(Chain):
                 (
                     j
                     for j, seen in enumerate(contents)
-                    if claims[j].context != att.quote and near_duplicate(seen, att.content)
+                    if sentence_of[j] != att.quote_start and near_duplicate(seen, att.content)
                 ),
                 None,
             )
             if twin is not None:
                 merged += 1
                 if claims[twin].claimant == OUTLET and claim.claimant != OUTLET:
-                    claims[twin], contents[twin] = claim, att.content
+                    claims[twin], contents[twin], sentence_of[twin] = claim, att.content, att.quote_start
                 continue
             claims.append(claim)
             contents.append(att.content)
+            sentence_of.append(att.quote_start)
         claims.sort(key=lambda c: c.start)
         for n, claim in enumerate(claims, 1):
             claim.id = f"c{n}"

@@ -13,7 +13,6 @@ from toolkit.testing.fakes import ScriptedModel
 def _answer(request: ModelRequest) -> str:
     return {
         "TypeAnswer": '{"type": "fact"}',
-        "RewriteAnswer": '{"claim": "x"}',  # too short: refused, the template is used
         "RelationAnswer": '{"relation": "unrelated"}',
         "RationaleAnswer": '{"rationale": "no"}',
         "SentencePicks": '{"sentences": [1]}',
