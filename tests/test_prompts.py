@@ -48,11 +48,14 @@ def test_declared_variables_must_match_the_template(tmp_path):
 
 
 def test_override_folder_wins_file_by_file(tmp_path):
-    chain = all_chains()["claims"]
-    override = tmp_path / "claims"
+    chain = all_chains()["summary"]
+    override = tmp_path / "summary"
     override.mkdir()
-    original = PromptLoader().load("claims", "type_claim", chain.prompt_dir)
-    (override / "type_claim.toml").write_text(original.path.read_text().replace('version = "1"', 'version = "1-local"'))
+    original = PromptLoader().load("summary", "headline", chain.prompt_dir)
+    (override / "headline.toml").write_text(original.path.read_text().replace('version = "1"', 'version = "1-local"'))
     loader = PromptLoader(tmp_path)
-    assert loader.load("claims", "type_claim", chain.prompt_dir).version == "1-local"
-    assert loader.load("claims", "type_claim", chain.prompt_dir).path == chain.prompt_dir / "type_claim.toml"
+    assert loader.load("summary", "headline", chain.prompt_dir).version == "1-local"
+    # a prompt the folder does not override still comes from the chain's own folder
+    assert (
+        loader.load("summary", "select_sentences", chain.prompt_dir).path == chain.prompt_dir / "select_sentences.toml"
+    )
