@@ -172,7 +172,9 @@ def template_claim(att: Attribution, text: str = "") -> str:
     content = clean_content(att)
     claimant = claimant_phrase(att)
     verb = _PARTICIPLES.get(att.verb.lower(), att.verb.lower())
-    direct = 0 < att.content_start <= len(text) and text[att.content_start - 1] in '"“'
+    # direct speech: the content stands inside a quotation opened earlier in its sentence
+    lead = text[att.quote_start : att.content_start] if 0 <= att.quote_start <= att.content_start <= len(text) else ""
+    direct = bool(lead) and (lead.count("“") > lead.count("”") or lead.count('"') % 2 == 1)
     if att.claimant == OUTLET or not att.verb:
         out = content
     elif verb.startswith(("according", "based on", "cited", "reported")):
