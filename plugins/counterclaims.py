@@ -140,7 +140,8 @@ def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
     """Pairs found by what claims say, across the whole article, in text order (a before b).
 
     - a challenge (denial, doubt, 'no evidence', 'hoax', non-confirmation) is set against the
-      CHALLENGE_TARGETS claims by other claimants it is most similar to (sentence embeddings);
+      CHALLENGE_TARGETS assertions by other claimants it is most similar to (sentence embeddings);
+      other challenges are not targets (two denials of one rumour agree with each other);
     - two claims by different claimants that give different figures for similar content.
     """
     if len(claims) < 2:
@@ -152,7 +153,9 @@ def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
     out: dict[tuple[int, int], str] = {}
     for j, b in enumerate(claims):
         if CHALLENGE.search(b.quote):
-            others = [i for i, a in enumerate(claims) if a.claimant != b.claimant and i != j]
+            others = [
+                i for i, a in enumerate(claims) if a.claimant != b.claimant and i != j and not CHALLENGE.search(a.quote)
+            ]
             others.sort(key=lambda i: -float(sims[i, j]))
             for i in others[:CHALLENGE_TARGETS]:
                 if float(sims[i, j]) >= CHALLENGE_SIMILARITY:

@@ -34,3 +34,14 @@ def test_a_denial_meets_the_claim_it_denies_and_figures_meet_figures() -> None:
 def test_candidates_include_content_pairs_without_cues() -> None:
     pairs = {(a.id, b.id) for a, b, _cue, _shared in candidate_pairs(CLAIMS)}
     assert {("c1", "c3"), ("c4", "c5")} <= pairs
+
+
+def test_two_denials_of_one_rumour_are_not_set_against_each_other() -> None:
+    claims = [
+        _claim("c1", "a tabloid", "The singer died at her home on Saturday night", 0),
+        _claim("c2", "her agent", "The singer is not dead and is resting at home", 100),
+        _claim("c3", "her label", "Reports of the singer's death are false", 200),
+    ]
+    found = {(a.id, b.id) for a, b, _kind in similar_pairs(claims)}
+    assert {("c1", "c2"), ("c1", "c3")} <= found
+    assert ("c2", "c3") not in found
