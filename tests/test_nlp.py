@@ -393,3 +393,16 @@ def test_reports_carry_over_and_studies_find() -> None:
         ("recent survey", "most residents oppose the sale"),
     ]
     assert _evidence(a)[4][0] == OUTLET  # a decision, not a report: the outlet says the city concluded
+
+
+def test_a_role_stands_for_the_person_the_article_names_with_it() -> None:
+    a = analyse(
+        "Dan Reyes, a former city engineer, reviewed the plans last month.\n"
+        "The engineer said the bridge was unsafe for heavy trucks.\n"
+        "Bank analyst Maria Stone expects prices to rise. The analyst said demand would double next year.\n"
+        "Later a city engineer said the bridge was unsafe for heavy trucks and buses.\n"
+        "A man said he saw the crash from his window."
+    )
+    claimants = [c for c, _ in _evidence(a) if c != OUTLET]
+    # an indefinite description ("a city engineer") introduces someone new; "man" is anyone
+    assert claimants == ["Dan Reyes", "Maria Stone", "city engineer", "man"]

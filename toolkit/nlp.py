@@ -1648,6 +1648,7 @@ def compute_analysis(text: str) -> Analysis:
     ]
     attributions = _quoted_speakers(text, [s for s, _ in pairs], attributions)
     attributions = _carried_reports(text, attributions)
+    attributions = _named_descriptions(doc, attributions)
     attributions = _unify_surnames(attributions)
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 
@@ -1722,6 +1723,56 @@ def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribu
             )
         else:
             out.append(att)
+    return out
+
+
+#: head nouns too generic to stand for one person ("a man said" may be anyone)
+GENERIC_PERSON_HEADS = frozenset({"man", "woman", "person", "people", "official", "officials", "source", "sources"})
+
+
+def _role_names(doc: Doc) -> dict[str, set[str]]:
+    """Role nouns the article ties to a named person: 'Dan Olsen, a former golfer' and 'Piper
+    Jaffray analyst Gene Munster' give golfer -> Dan Olsen and analyst -> Gene Munster."""
+    roles: dict[str, set[str]] = {}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or len(ent) < 2:
+            continue
+        name = _norm_space(ent.text).strip(" ,.")
+        before = doc[max(ent.start - 4, 0) : ent.start]
+        nouns = [t for t in before if t.pos_ == "NOUN" and t.head.i in range(ent.start, ent.end)]
+        end = ent.end
+        if end < len(doc) and doc[end].text == ",":
+            for t in doc[end + 1 : min(end + 12, len(doc))]:
+                if t.text in (",", ".", ";", "said", "says") or t.pos_ == "VERB":
+                    break
+                if t.pos_ == "NOUN" and t.dep_ == "appos" and t.head.i in range(ent.start, ent.end):
+                    nouns.append(t)
+        for noun in nouns:
+            roles.setdefault(noun.lemma_.lower(), set()).add(name)
+    return roles
+
+
+def _named_descriptions(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
+    """A claimant named only by a role ('the golfer', "the man's attorney") is the person the
+    article names with that role, when it names exactly one."""
+    roles: dict[str, set[str]] | None = None
+    out = []
+    for att in attributions:
+        words = att.claimant.replace("’", "'").split()
+        if att.claimant in (OUTLET, UNNAMED_REPORTS) or not words or any(w[:1].isupper() for w in words):
+            out.append(att)
+            continue
+        head = words[-1].lower().removesuffix("'s")
+        if head in GENERIC_PERSON_HEADS or att.claimant_mention.lower().startswith(("a ", "an ")):
+            # "a city engineer said": an indefinite description introduces someone new
+            out.append(att)
+            continue
+        if roles is None:
+            roles = _role_names(doc)
+        named = roles.get(head) or roles.get(head.removesuffix("s"))
+        if named and len(named) == 1:
+            att = dataclasses.replace(att, claimant=next(iter(named)))
+        out.append(att)
     return out
 
 
