@@ -90,13 +90,6 @@ def check_type(model_type: ClaimType | None, text: str, verb: str) -> tuple[Clai
     return model_type, None
 
 
-def evidence_span(att: Attribution) -> tuple[int, int]:
-    """The claim's minimal evidence (one atomic statement), else its whole sentence."""
-    if 0 <= att.evidence_start < att.evidence_end:
-        return att.evidence_start, att.evidence_end
-    return att.quote_start, att.quote_end
-
-
 def type_statement(att: Attribution) -> str:
     """What the type prompt sees: the atomic statement, with who says it and how."""
     if att.claimant == OUTLET or not att.verb:
@@ -229,7 +222,7 @@ class ClaimsChain(Chain):
             claim_type, note = check_type(typed.type if typed else None, att.content, att.verb)
             if note:
                 checks.append(note)
-            ev_start, ev_end = evidence_span(att)
+            ev_start, ev_end = att.evidence
             grounding = align(text[ev_start:ev_end], text, hint=ev_start)
             if not grounding.grounded and ctx.drop_ungrounded:
                 dropped += 1

@@ -267,11 +267,9 @@ def _dump(value: Any) -> dict[str, Any]:
 
 def _main_claimants(gold_claims: Sequence[Mapping[str, Any]], top: int = 3) -> list[str]:
     """The article's main named voices by gold claim count (the outlet and descriptive ones aside)."""
-    counts = Counter(
-        c["claimant"]
-        for c in gold_claims
-        if not parse_name(c["claimant"]).is_outlet and not parse_name(c["claimant"]).is_descriptive
-    )
+    counts = Counter(c["claimant"] for c in gold_claims)
+    named = {n for n in counts if not (parse_name(n).is_outlet or parse_name(n).is_descriptive)}
+    counts = Counter({n: k for n, k in counts.items() if n in named})
     ranked = [name for name, n in counts.most_common() if n >= 2][:top]
     return ranked or [name for name, _ in counts.most_common(2)]
 

@@ -93,6 +93,13 @@ class Attribution:
     evidence_start: int = -1
     evidence_end: int = -1
 
+    @property
+    def evidence(self) -> tuple[int, int]:
+        """The minimal evidence span, else the whole sentence."""
+        if 0 <= self.evidence_start < self.evidence_end:
+            return self.evidence_start, self.evidence_end
+        return self.quote_start, self.quote_end
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -1646,7 +1653,7 @@ def compute_analysis(text: str) -> Analysis:
         for ent in doc.ents
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
-    attributions = _quoted_speakers(text, [s for s, _ in pairs], attributions)
+    attributions = _quoted_speakers(text, attributions)
     attributions = _carried_reports(text, attributions)
     attributions = _named_descriptions(doc, attributions)
     attributions = _unify_surnames(attributions)
@@ -1663,7 +1670,7 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTE_RUN.finditer(text) if m.end() - m.start() > 2]
 
 
-def _quoted_speakers(text: str, sentences: list[Sentence], attributions: list[Attribution]) -> list[Attribution]:
+def _quoted_speakers(text: str, attributions: list[Attribution]) -> list[Attribution]:
     """A sentence inside someone's quotation is theirs, not the outlet's: the speaker is the one
     attributed in a sentence the quotation overlaps, else in the sentence just before it in the
     same paragraph ('Hunter said: "... . ..."' or a quote paragraph after 'he said:')."""
@@ -1673,8 +1680,7 @@ def _quoted_speakers(text: str, sentences: list[Sentence], attributions: list[At
     named = [a for a in attributions if a.claimant not in (OUTLET, UNNAMED_REPORTS)]
     out = []
     for att in attributions:
-        has_evidence = att.evidence_start >= 0
-        start, end = (att.evidence_start, att.evidence_end) if has_evidence else (att.quote_start, att.quote_end)
+        start, end = att.evidence
         quote = next((q for q in spans if q[0] <= start + 2 and end - 2 <= q[1]), None)
         if att.claimant != OUTLET or quote is None:
             out.append(att)
