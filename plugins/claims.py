@@ -7,6 +7,12 @@ The tiny default model cannot find claims on its own, so the work is split:
 3. checks after the model: clear lexical markers (future modals, accusation verbs) override a
    type the model got wrong; the self-contained restatement is built from the parsed parts;
 4. every quote is aligned to the article, near-duplicates are merged.
+
+The direct strategy, for capable models, reverses the roles: one structured call per chunk of
+the article (few-shot example in the prompt file) returns every claim with claimant, verb, type,
+restatement and evidence quote; code then aligns each quote, flags or drops the ungrounded,
+refuses a claimant the article never names, and adds the attributed statements the rules found
+that the model missed (a recall safety net, typed by the lexical markers, no extra call).
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, Field
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
+from toolkit.chunking import chunk_by_budget
 from toolkit.grounding import AlignmentStatus, align
 from toolkit.hookspecs import hookimpl
-from toolkit.nlp import OUTLET, Analysis, Attribution, analyse
-from toolkit.text import near_duplicate
+from toolkit.nlp import OUTLET, UNNAMED_REPORTS, Analysis, Attribution, analyse
+from toolkit.text import STOPWORDS, near_duplicate
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
@@ -41,6 +48,29 @@ _OPINION = re.compile(
 
 class TypeAnswer(BaseModel):
     type: ClaimType
+
+
+class ExtractedClaim(BaseModel):
+    """One claim as the direct strategy's model returns it (the quote first: it anchors the rest)."""
+
+    quote: str = Field(description="the shortest exact span of the article that states the claim")
+    claimant: str = Field(description="who asserts it, as the article names them; 'the outlet' for its own voice")
+    verb: str = Field(description="attribution words as written; empty for the outlet")
+    type: ClaimType
+    claim: str = Field(description="one self-contained sentence naming the claimant")
+
+
+class ExtractedClaims(BaseModel):
+    claims: list[ExtractedClaim]
+
+
+#: article tokens per direct extraction call: room for the example and a long answer in 4k contexts
+DIRECT_CHUNK_TOKENS = 1500
+#: answer tokens per direct extraction call (about one answer token per article token)
+DIRECT_ANSWER_TOKENS = 2048
+#: share of a rule-found statement's evidence a model claim must cover to count as the same claim
+SAME_CLAIM_OVERLAP = 0.5
+_NAME_WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 
 
 class Claim(BaseModel):
@@ -182,12 +212,46 @@ def template_claim(att: Attribution, text: str = "") -> str:
     return out if out.endswith((".", "!", "?", ")", '"')) else out + "."
 
 
+def named_in_article(claimant: str, text: str) -> bool:
+    """Whether the article names this claimant: each of its name words appears in the text
+    (the outlet and unnamed reports need no name); an invented source fails."""
+    plain = claimant.strip().lower()
+    if plain in (OUTLET, "outlet", "the article", UNNAMED_REPORTS) or plain.startswith("unnamed"):
+        return True
+    lowered = text.lower()
+    words = [w.lower().strip(".'’") for w in _NAME_WORD.findall(claimant)]
+    words = [w for w in words if w and w not in STOPWORDS]
+    return bool(words) and all(w in lowered for w in words)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _canonical_claimant(name: str) -> str:
+    plain = name.strip()
+    if plain.lower() in ("the outlet", "outlet", "the article", "article", "the author", "author", ""):
+        return OUTLET
+    return plain
+
+
+def direct_chunks(analysis: Analysis, text: str, count_tokens: Any, budget: int) -> list[tuple[int, int]]:
+    """Article spans of whole sentences, each within the token budget (one extraction call each)."""
+    sentences = analysis.sentences
+    if not sentences:
+        return [(0, len(text))] if text.strip() else []
+    groups = chunk_by_budget([s.text for s in sentences], budget, count_tokens)
+    return [(sentences[g[0]].start, sentences[g[-1]].end) for g in groups]
+
+
 class ClaimsChain(Chain):
     name = "claims"
     version = "1.0.0"
     description = "Atomic claims with claimant, attribution verb, type and grounded evidence quote"
     output_schema = ClaimList
     prompt_names = ("type_claim",)
+    direct_prompt_names = ("extract_claims",)
+    strategies = ("guided", "direct")
     prompt_dir = PROMPTS
 
     def candidates(self, analysis: Analysis) -> list[Attribution]:
@@ -263,6 +327,123 @@ class ClaimsChain(Chain):
         for n, claim in enumerate(claims, 1):
             claim.id = f"c{n}"
         return ClaimList(claims=claims, dropped_ungrounded=dropped, merged_duplicates=merged)
+
+    def direct_steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
+        """One extraction call per chunk; then alignment, claimant checks and the rules' safety net."""
+        text = inp.article.text
+        analysis = analyse(text)
+        budget = min(DIRECT_CHUNK_TOKENS, max(256, ctx.model.context_window - DIRECT_ANSWER_TOKENS - 600))
+        chunks = direct_chunks(analysis, text, ctx.model.count_tokens, budget)
+        extract = self.prompt(ctx, "extract_claims")
+        answers: list[Any] = yield [
+            StructuredCall(
+                "extract",
+                extract,
+                {"article": text[start:end]},
+                ExtractedClaims,
+                max_tokens=DIRECT_ANSWER_TOKENS,
+                required=False,
+            )
+            for start, end in chunks
+        ]
+        claims: list[Claim] = []
+        dropped = merged = 0
+        seen: set[tuple[int, int]] = set()
+        for (chunk_start, _), answer in zip(chunks, answers, strict=True):
+            for item in answer.claims if answer is not None else []:
+                claim = self._checked(item, text, analysis, chunk_start)
+                if claim is None:
+                    continue
+                if claim.alignment == "ungrounded" and ctx.drop_ungrounded:
+                    dropped += 1
+                    continue
+                if (claim.start, claim.end) in seen and claim.alignment != "ungrounded":
+                    merged += 1
+                    continue
+                seen.add((claim.start, claim.end))
+                claims.append(claim)
+        claims += self._missed_by_model(analysis, text, claims)
+        claims.sort(key=lambda c: (c.start < 0, c.start, c.end))
+        for n, claim in enumerate(claims, 1):
+            claim.id = f"c{n}"
+        return ClaimList(claims=claims, dropped_ungrounded=dropped, merged_duplicates=merged)
+
+    @staticmethod
+    def _checked(item: ExtractedClaim, text: str, analysis: Analysis, hint: int) -> Claim | None:
+        """A model claim aligned to the article, its claimant checked against what the article names."""
+        if not item.quote.strip():
+            return None
+        grounding = align(item.quote, text, hint=hint)
+        checks = [] if grounding.status == "exact" else [f"quote_{grounding.status}"]
+        span = (grounding.start, grounding.end)
+        rule = max(
+            (a for a in analysis.attributions if grounding.grounded and _overlap(a.evidence, span) > 0),
+            key=lambda a: _overlap(a.evidence, span),
+            default=None,
+        )
+        claimant = _canonical_claimant(item.claimant)
+        if not named_in_article(claimant, text):
+            checks.append("claimant_not_in_article")
+            claimant = rule.claimant if rule is not None else OUTLET
+        verb = "" if claimant == OUTLET else item.verb.strip()
+        if claimant != OUTLET and not verb and rule is not None and rule.claimant != OUTLET:
+            verb = rule.verb  # the reporting words the model left out, as the article writes them
+            checks.append("verb_from_rules")
+        sentence = next((s for s in analysis.sentences if s.start <= grounding.start < s.end), None)
+        restated = item.claim.strip() or grounding.quote
+        return Claim(
+            id="",
+            text=restated if restated.endswith((".", "!", "?", '"', ")")) else restated + ".",
+            claimant=claimant,
+            claimant_mention=item.claimant.strip() if claimant != OUTLET else "",
+            verb=verb,
+            type=item.type,
+            quote=grounding.quote,
+            start=grounding.start,
+            end=grounding.end,
+            alignment=grounding.status,
+            context=sentence.text if sentence is not None else "",
+            cue=rule.cue if rule is not None else "",
+            checks=checks,
+        )
+
+    @staticmethod
+    def _missed_by_model(analysis: Analysis, text: str, claims: list[Claim]) -> list[Claim]:
+        """Attributed statements the rules found and no model claim covers: the recall safety net.
+
+        Only statements with a source (not the outlet's own sentences) are added; their type
+        comes from the lexical markers, so the net costs no model call.
+        """
+        spans = [(c.start, c.end) for c in claims if c.alignment != "ungrounded"]
+        added: list[Claim] = []
+        for att in analysis.attributions:
+            if att.claimant == OUTLET:
+                continue
+            ev = att.evidence
+            size = max(1, ev[1] - ev[0])
+            if any(_overlap(ev, span) >= SAME_CLAIM_OVERLAP * min(size, span[1] - span[0]) for span in spans):
+                continue
+            grounding = align(text[ev[0] : ev[1]], text, hint=ev[0])
+            claim_type, _ = check_type(None, att.content, att.verb)
+            added.append(
+                Claim(
+                    id="",
+                    text=template_claim(att, text),
+                    claimant=att.claimant,
+                    claimant_mention=att.claimant_mention,
+                    verb=att.verb,
+                    type=claim_type,
+                    quote=grounding.quote,
+                    start=grounding.start,
+                    end=grounding.end,
+                    alignment=grounding.status,
+                    context=att.quote,
+                    cue=att.cue,
+                    checks=["added_by_rules"],
+                )
+            )
+            spans.append(ev)
+        return added
 
     def render_text(self, output: ClaimList, deps: dict[str, BaseModel] | None = None) -> str:  # type: ignore[override]
         lines = [f"Claims ({len(output.claims)})"]

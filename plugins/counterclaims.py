@@ -6,6 +6,11 @@ a different claimant, a denial ("rejected", "insisted"), or two claimants speaki
 same things. The model labels each candidate's relation under an enum-constrained schema;
 checks after it keep cue-marked pairs the tiny model calls unrelated and drop weakly linked
 pairs it cannot support. The rationale is built from the two claims' own words.
+
+The direct strategy, for capable models, sends all numbered claims in one call; the model
+returns the pairs with relation and rationale, and checks after it keep only existing, distinct
+ids, let one claimant's claims only qualify each other, and require a rationale naming both
+claimants (else the template rationale stands in).
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.hookspecs import hookimpl
 from toolkit.nlp import OUTLET
-from toolkit.text import content_words
+from toolkit.text import STOPWORDS, content_words
 from toolkit_plugins.claims import Claim, ClaimList
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
@@ -60,6 +65,37 @@ _FIGURE = re.compile(r"\d[\d,.]*")
 
 class RelationAnswer(BaseModel):
     relation: Literal["contradicts", "contests", "qualifies", "unrelated"]
+
+
+#: longest claim text shown to the direct strategy's pairing call
+DIRECT_CLAIM_CHARS = 200
+
+
+def pairs_schema(ids: list[str]) -> type[BaseModel]:
+    """The pairing answer with ids constrained to the article's claims (a grammar where decoding is
+    constrained, an enum in json_schema elsewhere)."""
+    cid = Literal[tuple(ids)]  # type: ignore[valid-type]
+    pair = create_model(
+        "ProposedPair",
+        a=(cid, ...),  # type: ignore[valid-type]
+        b=(cid, ...),  # type: ignore[valid-type]
+        relation=(Relation, ...),
+        rationale=(str, ...),
+    )
+    return create_model("ProposedPairs", pairs=(list[pair], ...))  # type: ignore[valid-type]
+
+
+def names(rationale: str, claimant: str) -> bool:
+    """Whether a rationale names this claimant (a name word, or the outlet as 'outlet'/'article')."""
+    lowered = rationale.lower()
+    if claimant == OUTLET:
+        return any(w in lowered for w in ("outlet", "article", "report"))
+    words = [w for w in re.findall(r"[\w'’-]+", claimant.lower()) if w not in STOPWORDS and len(w) > 1]
+    return any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words)
+
+
+def claims_listing(claims: list[Claim]) -> str:
+    return "\n".join(f"{c.id} ({c.claimant}): {c.text[:DIRECT_CLAIM_CHARS]}" for c in claims)
 
 
 class ClaimPair(BaseModel):
@@ -208,8 +244,60 @@ class CounterClaimsChain(Chain):
     description = "Pairs of claims that contradict, contest or qualify each other, and the uncontested claims"
     output_schema = CounterClaims
     prompt_names = ("relate_claims",)
+    direct_prompt_names = ("pair_claims",)
+    strategies = ("guided", "direct")
     depends_on = ("claims",)
     prompt_dir = PROMPTS_ROOT / "counterclaims"
+
+    def direct_steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
+        """One call over the numbered claims; the pairs it returns are checked, none invented."""
+        claims: list[Claim] = inp.deps["claims"].claims  # type: ignore[attr-defined]
+        by_id = {c.id: c for c in claims}
+        calls = []
+        if len(claims) >= 2:
+            calls.append(
+                StructuredCall(
+                    "pair",
+                    self.prompt(ctx, "pair_claims"),
+                    {"claims": claims_listing(claims)},
+                    pairs_schema(list(by_id)),
+                    max_tokens=1024,
+                    required=False,
+                )
+            )
+        answers: list[Any] = yield calls
+        proposed = answers[0].pairs if answers and answers[0] is not None else []
+        pairs: list[ClaimPair] = []
+        seen: set[frozenset[str]] = set()
+        for item in proposed:
+            if item.a not in by_id or item.b not in by_id or item.a == item.b:
+                continue
+            key = frozenset((item.a, item.b))
+            if key in seen:
+                continue
+            seen.add(key)
+            a, b = sorted((by_id[item.a], by_id[item.b]), key=lambda c: (c.start, c.id))
+            relation, checks = item.relation, []
+            if a.claimant == b.claimant and relation != "qualifies":
+                relation = "qualifies"
+                checks.append(f"same_claimant_{item.relation}_as_qualifies")
+            rationale = item.rationale.strip()
+            if not (names(rationale, a.claimant) and names(rationale, b.claimant)):
+                rationale = template_rationale(a, b, relation, "")
+                checks.append("rationale_without_both_claimants")
+            pairs.append(
+                ClaimPair(
+                    claim_a=a.id,
+                    claim_b=b.id,
+                    relation=relation,
+                    rationale=rationale,
+                    cue=contrast_cue(b),
+                    decided_by="model",
+                    checks=checks,
+                )
+            )
+        paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
+        return CounterClaims(pairs=pairs, uncontested=[c.id for c in claims if c.id not in paired])
 
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         claims = inp.deps["claims"].claims  # type: ignore[attr-defined]

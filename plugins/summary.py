@@ -5,6 +5,10 @@ Extractive by design for small models: the model picks the important sentences c
 voices so both sides' statements appear, and each key point is a grounded article sentence.
 Who/when/where, the actors and the framing note are computed from spaCy entities and the
 claims chain's attributions, so they cannot be invented.
+
+The direct strategy, for capable models, writes the brief in one call over the opening and the
+numbered claims: every key point cites the claim ids it rests on, and a point whose cited claims
+are not grounded in the article is dropped. The 5 Ws, actors and framing are computed as above.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from toolkit.hookspecs import hookimpl
 from toolkit.nlp import OUTLET, analyse
 from toolkit.text import content_words, is_garbled, near_duplicate
 from toolkit_plugins.claims import Claim
-from toolkit_plugins.counterclaims import CounterClaims
+from toolkit_plugins.counterclaims import CounterClaims, claims_listing
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 MAX_KEY_POINTS = 5
@@ -48,6 +52,8 @@ class KeyPoint(BaseModel):
     start: int
     end: int
     alignment: AlignmentStatus
+    #: ids of the claims the point rests on (direct strategy; the quote is the first one's)
+    claims: list[str] = Field(default_factory=list)
 
 
 class Actor(BaseModel):
@@ -73,6 +79,21 @@ def _selection_schema(numbers: list[int]) -> type[BaseModel]:
     return create_model(
         "SentencePicks",
         sentences=(list[item], Field(min_length=1, max_length=min(3, len(numbers)))),  # type: ignore[valid-type]
+    )
+
+
+def brief_schema(ids: list[str]) -> type[BaseModel]:
+    """The direct brief's answer, its claim ids constrained to the article's claims."""
+    cid = Literal[tuple(ids)]  # type: ignore[valid-type]
+    point = create_model(
+        "BriefPoint",
+        text=(str, Field(max_length=KEY_POINT_CHARS * 2)),
+        claims=(list[cid], Field(min_length=1)),  # type: ignore[valid-type]
+    )
+    return create_model(
+        "Brief",
+        headline=(str, Field(max_length=160)),
+        key_points=(list[point], Field(max_length=MAX_KEY_POINTS + 3)),  # type: ignore[valid-type]
     )
 
 
@@ -135,8 +156,60 @@ class SummaryChain(Chain):
     description = "Headline, 3-5 grounded key points, who/what/when/where, main actors and a framing note"
     output_schema = Summary
     prompt_names = ("select_sentences", "headline")
+    direct_prompt_names = ("brief",)
+    strategies = ("guided", "direct")
     depends_on = ("claims", "counterclaims")
     prompt_dir = PROMPTS_ROOT / "summary"
+
+    def direct_steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
+        """One call for headline and key points over the opening and the numbered claims."""
+        text = inp.article.text
+        analysis = analyse(text)
+        claims: list[Claim] = inp.deps["claims"].claims  # type: ignore[attr-defined]
+        body = [s for s in analysis.sentences if not s.is_heading]
+        lede = body[0].text if body else text.strip()[:300]
+        calls = []
+        if claims:
+            calls.append(
+                StructuredCall(
+                    "brief",
+                    self.prompt(ctx, "brief"),
+                    {"lede": lede[:600], "claims": claims_listing(claims)},
+                    brief_schema([c.id for c in claims]),
+                    max_tokens=512,
+                    required=False,
+                )
+            )
+        answers: list[Any] = yield calls
+        brief = answers[0] if answers else None
+        by_id = {c.id: c for c in claims}
+        key_points: list[KeyPoint] = []
+        for point in brief.key_points if brief is not None else []:
+            cited = [by_id[i] for i in dict.fromkeys(point.claims) if i in by_id]
+            support = [c for c in cited if c.alignment != "ungrounded"]
+            if not support or not point.text.strip() or len(key_points) >= MAX_KEY_POINTS:
+                continue  # a point without grounded support is dropped
+            first = support[0]
+            key_points.append(
+                KeyPoint(
+                    text=shorten(point.text.strip()),
+                    claimant=None if first.claimant == OUTLET else first.claimant,
+                    quote=first.quote,
+                    start=first.start,
+                    end=first.end,
+                    alignment=first.alignment,
+                    claims=[c.id for c in support],
+                )
+            )
+        if not key_points:  # no usable brief: the guided selection from the claims, without a call
+            key_points = self.key_points(text, analysis, claims, set(), inp.deps.get("counterclaims"))
+        if inp.article.title:
+            headline, source = inp.article.title, "article"
+        elif brief is not None and brief.headline.strip() and not is_garbled(brief.headline):
+            headline, source = brief.headline.strip(), "model"
+        else:
+            headline, source = (lede if len(lede) <= 140 else lede[:137].rsplit(" ", 1)[0] + "..."), "lede"
+        return self._brief(headline, source, key_points, lede, analysis, claims)
 
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         text = inp.article.text
@@ -179,6 +252,14 @@ class SummaryChain(Chain):
         else:
             headline, source = (lede if len(lede) <= 140 else lede[:137].rsplit(" ", 1)[0] + "..."), "lede"
         key_points = self.key_points(text, analysis, claims, picked, inp.deps.get("counterclaims"))
+        return self._brief(headline, source, key_points, lede, analysis, claims)
+
+    @staticmethod
+    def _brief(
+        headline: str, source: str, key_points: list[KeyPoint], lede: str, analysis: Any, claims: list[Claim]
+    ) -> Summary:
+        """The Summary around the headline and key points: who/when/where, actors and framing
+        come from spaCy entities and the claims, under either strategy, so they cannot be invented."""
         entities = analysis.entities
         claimants = [c.claimant for c in claims if c.claimant != OUTLET]
         people = [e[0] for e in entities if e[1] in ("PERSON", "ORG")]

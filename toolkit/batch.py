@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit import analysis_pool, nlp
 from toolkit.analysis_pool import AnalysisPool
 from toolkit.article import SUPPORTED_SUFFIXES, Article, article_from_text, load_article
+from toolkit.chain import resolve_strategy
 from toolkit.config import load_config
 from toolkit.errors import ArticleError, ConfigError, ToolkitError
 from toolkit.hashing import sha256_text
@@ -71,6 +72,9 @@ FSYNC_EVERY = 50
 #: the article whose chains are running (read by the retry hook to attribute a retry)
 CURRENT_ARTICLE: contextvars.ContextVar[str | None] = contextvars.ContextVar("toolkit_batch_article", default=None)
 _ID_PREFIX = re.compile(rb'^\{"article_id":\s*("(?:[^"\\]|\\.)*")')
+
+#: characters per token when the article's size in tokens is estimated for the budget figures
+CHARS_PER_TOKEN = 4
 
 
 # --------------------------------------------------------------------------------------------
@@ -476,6 +480,7 @@ class SingleFlight(Model):
         self.inner = inner
         self.model_id = inner.model_id
         self.context_window = inner.context_window
+        self.tier = inner.tier
         self._inflight: dict[str, asyncio.Future[ModelResponse]] = {}
 
     def default_params(self) -> dict[str, Any]:
@@ -595,6 +600,7 @@ class BatchReport:
     run_id: str | None = None
     model: str = ""
     chains: str = ""
+    strategy: str = ""
     concurrency: int = 0
     total: int | None = None
     ok: int = 0
@@ -612,6 +618,9 @@ class BatchReport:
     interrupted: bool = False
     tables: list[str] = field(default_factory=list)
     remaining_failures: int = 0
+    #: articles whose calls are counted in per_chain, and their size in estimated tokens
+    articles_counted: int = 0
+    article_tokens: int = 0
 
     @property
     def processed(self) -> int:
@@ -627,6 +636,8 @@ class BatchReport:
     cost_usd = property(lambda self: self._total("cost_usd"))
 
     def add_result(self, result: RunResult, prices: PriceTable) -> None:
+        self.articles_counted += 1
+        self.article_tokens += max(1, result.article.chars // CHARS_PER_TOKEN)
         for call in result.calls:
             totals = self.per_chain.setdefault(call.chain, ChainTotals())
             totals.calls += 1
@@ -650,6 +661,7 @@ class BatchReport:
             "failures": self.failures_path,
             "model": self.model,
             "chains": self.chains,
+            "strategy": self.strategy,
             "total": self.total,
             "ok": self.ok,
             "failed": self.failed,
@@ -662,11 +674,26 @@ class BatchReport:
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "cost_usd": round(self.cost_usd, 6),
+            "per_article": self.per_article(),
             "failures_by_cause": dict(self.failures_by_cause),
             "retries": dict(self.retries),
             "gave_up": dict(self.gave_up),
             "per_chain": {k: vars(v) for k, v in self.per_chain.items()},
             "interrupted": self.interrupted,
+        }
+
+    def per_article(self) -> dict[str, float]:
+        """Calls, prompt tokens and cost per article, and prompt tokens over the article's own
+        (estimated at CHARS_PER_TOKEN characters a token): the budget figures of a strategy."""
+        n = self.articles_counted
+        if not n:
+            return {}
+        return {
+            "calls": round(self.calls / n, 2),
+            "prompt_tokens": round(self.prompt_tokens / n, 1),
+            "article_tokens": round(self.article_tokens / n, 1),
+            "prompt_to_article": round(self.prompt_tokens / max(1, self.article_tokens), 2),
+            "cost_usd": round(self.cost_usd / n, 6),
         }
 
     def format(self) -> str:
@@ -686,6 +713,13 @@ class BatchReport:
             f"  tokens: {self.prompt_tokens:,} in + {self.completion_tokens:,} out   "
             f"estimated cost: ${self.cost_usd:.4f} (prices: {self.prices_source})",
         ]
+        each = self.per_article()
+        if each:
+            lines.append(
+                f"  per article ({self.strategy or 'guided'} strategy): {each['calls']:g} calls, "
+                f"{each['prompt_tokens']:,.0f} prompt tokens = {each['prompt_to_article']:.1f}x the article "
+                f"(~{each['article_tokens']:,.0f} tokens), ${each['cost_usd']:.5f}"
+            )
         if self.unpriced:
             lines.append(f"  no price for {', '.join(sorted(self.unpriced))}: counted as $0 (add it to prices.toml)")
         if self.per_chain:
@@ -820,8 +854,10 @@ class _Batch:
         report: BatchReport,
         command: str,
         nlp_process: bool = False,
+        strategy: str = "guided",
     ) -> None:
         self.input = input
+        self.strategy = strategy
         self.paths = paths
         self.chains = chains
         self.stack = stack
@@ -885,6 +921,7 @@ class _Batch:
                 drop_ungrounded=self.drop_ungrounded,
                 strict=False,
                 step_executor=self.executor,
+                strategy=self.strategy,
             )
         except ConfigError as exc:
             self.fatal = self.fatal or exc
@@ -1044,6 +1081,7 @@ class _Batch:
                 model=self.stack.spec,
                 chains=self.report.chains,
                 concurrency=self.concurrency,
+                strategy=self.strategy,
             )
 
     def _close(self, completed: bool) -> None:
@@ -1123,6 +1161,7 @@ async def arun_batch(
     report: BatchReport | None = None,
     command: str = "batch",
     nlp_process: bool | None = None,
+    strategy: str | None = None,
     _stack: ModelStack | None = None,
 ) -> AsyncIterator[BatchItem]:
     """Run the chains over every article of `input`, yielding each article as it completes.
@@ -1133,7 +1172,8 @@ async def arun_batch(
     totals as they grow and after the run.
 
     `nlp_process`: run spaCy in a worker process ahead of the chains (a second core); None:
-    automatic (see `use_nlp_process`).
+    automatic (see `use_nlp_process`). `strategy`: guided, direct or auto (None), resolved once
+    from what the model declares (see toolkit.chain.resolve_strategy).
     """
     source = check_input(input)
     if concurrency < 1:
@@ -1173,6 +1213,7 @@ async def arun_batch(
             on_retry=on_retry,
         )
         report.model = stack.model.model_id
+        report.strategy = resolve_strategy(strategy, stack.model)
         batch = _Batch(
             input=source,
             paths=paths,
@@ -1189,6 +1230,7 @@ async def arun_batch(
             report=report,
             command=command,
             nlp_process=use_nlp_process(nlp_process),
+            strategy=report.strategy,
         )
         batch_holder.append(batch)
     except BaseException:

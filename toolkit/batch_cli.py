@@ -50,6 +50,9 @@ def batch(
     prices: Annotated[Path | None, Opt(help="Price table TOML (default ~/.config/news-toolkit/prices.toml)")] = None,
     prompts_dir: Annotated[Path | None, typer.Option(help="Folder overriding prompt files")] = None,
     drop_ungrounded: Annotated[bool, typer.Option(help="Drop claims whose quote is not found in the article")] = False,
+    strategy: Annotated[
+        str, typer.Option(help="guided (rules find, the model labels), direct (the model reads), or auto: by the model")
+    ] = "auto",
     progress: Annotated[
         bool | None, Opt("--progress/--no-progress", help="Progress bar (default: on a terminal)")
     ] = None,
@@ -87,6 +90,7 @@ def batch(
         prompts_dir=prompts_dir,
         drop_ungrounded=drop_ungrounded,
         progress=show,
+        strategy=strategy,
     )
     if via == "openai-batch":
         from toolkit.openai_batch import run_openai_batch

@@ -22,9 +22,16 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, ValidationError
 
 from toolkit.article import Article
-from toolkit.errors import OutputValidationError
+from toolkit.errors import ConfigError, OutputValidationError
 from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 from toolkit.prompts import PromptLoader, PromptSpec
+
+#: guided: rules find the claims and the model labels each (any model, two calls per claim at most);
+#: direct: the model reads the article and returns everything in a few structured calls, checked after
+STRATEGIES = ("guided", "direct")
+STRATEGY_CHOICES = ("auto", *STRATEGIES)
+#: the smallest context a model needs for the direct strategy (an article chunk, the example, the answer)
+DIRECT_MIN_CONTEXT = 4096
 
 REPAIR_INSTRUCTION = "That answer is not valid: {error}. Reply again with only a JSON object that matches the schema."
 
@@ -86,6 +93,8 @@ class ChainContext:
     #: where adrive runs the chain's own code between model calls (spaCy etc.); None: on the
     #: event loop. A batch passes a thread so CPU work does not stall in-flight HTTP calls.
     step_executor: Executor | None = None
+    #: "guided" or "direct" (see STRATEGIES); resolve_strategy turns "auto" into one of them
+    strategy: str = "guided"
 
     def _request(self, call: StructuredCall, messages: list[dict[str, str]]) -> ModelRequest:
         params = {**self.model.default_params(), "max_tokens": call.max_tokens, **call.params}
@@ -173,6 +182,18 @@ class ChainContext:
 Steps = Generator[list[StructuredCall], list[Any], BaseModel]
 
 
+def resolve_strategy(requested: str | None, model: Model) -> str:
+    """'auto' (or None) follows what the model declares: direct for a capable model with room
+    for an article chunk, guided otherwise; an explicit choice is kept as it is."""
+    choice = (requested or "auto").strip().lower()
+    if choice not in STRATEGY_CHOICES:
+        raise ConfigError(f"unknown strategy '{requested}' (choose {', '.join(STRATEGY_CHOICES)})")
+    if choice != "auto":
+        return choice
+    capable = getattr(model, "tier", "small") == "capable"
+    return "direct" if capable and model.context_window >= DIRECT_MIN_CONTEXT else "guided"
+
+
 def drive(steps: Steps, ctx: ChainContext) -> BaseModel:
     """Run a chain's generator with blocking model calls."""
     try:
@@ -220,26 +241,49 @@ class Chain(ABC):
     depends_on: tuple[str, ...] = ()
     #: folder holding this chain's `<prompt>.toml` files
     prompt_dir: Path
+    #: the strategies this chain implements; a chain without "direct" runs guided under any model
+    strategies: tuple[str, ...] = ("guided",)
+    #: prompts only the direct strategy uses (listed in provenance when it runs)
+    direct_prompt_names: tuple[str, ...] = ()
 
     @abstractmethod
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         """Yield lists of calls, receive their results, return an `output_schema` instance."""
 
+    def direct_steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
+        """The direct strategy: the model does the reading in a few calls; chains that declare
+        "direct" in `strategies` override this."""
+        raise NotImplementedError(f"{self.name} has no direct strategy")
+
+    def strategy_for(self, ctx: ChainContext) -> str:
+        """The strategy this chain runs under the context's choice."""
+        return ctx.strategy if ctx.strategy in self.strategies else "guided"
+
+    def steps_for(self, inp: ChainInput, ctx: ChainContext) -> Steps:
+        if self.strategy_for(ctx) == "direct":
+            return self.direct_steps(inp, ctx)
+        return self.steps(inp, ctx)
+
     def prompt(self, ctx: ChainContext, name: str) -> PromptSpec:
         return ctx.prompts.load(self.name, name, self.prompt_dir)
 
-    def prompts(self, loader: PromptLoader | None = None) -> list[PromptSpec]:
+    def prompts(self, loader: PromptLoader | None = None, strategy: str | None = None) -> list[PromptSpec]:
+        """The chain's prompts: those of one strategy, or of all when strategy is None."""
         loader = loader or PromptLoader()
-        return [loader.load(self.name, n, self.prompt_dir) for n in self.prompt_names]
+        if strategy is None:
+            names = self.prompt_names + self.direct_prompt_names
+        else:
+            names = self.direct_prompt_names if strategy == "direct" else self.prompt_names
+        return [loader.load(self.name, n, self.prompt_dir) for n in names]
 
     def build(self, ctx: ChainContext) -> Runnable[ChainInput, BaseModel]:
         """A Runnable (invoke/batch/stream and async twins) over ChainInput."""
 
         def _run(inp: ChainInput) -> BaseModel:
-            return drive(self.steps(inp, ctx), ctx)
+            return drive(self.steps_for(inp, ctx), ctx)
 
         async def _arun(inp: ChainInput) -> BaseModel:
-            return await adrive(self.steps(inp, ctx), ctx)
+            return await adrive(self.steps_for(inp, ctx), ctx)
 
         return RunnableLambda(_run, afunc=_arun, name=f"toolkit:{self.name}")
 
@@ -295,6 +339,7 @@ class Chain(ABC):
             "version": self.version,
             "description": self.description,
             "depends_on": list(self.depends_on),
+            "strategies": list(self.strategies),
             "schema": self.output_schema.__name__,
             "fields": list(self.output_schema.model_fields),
             "prompts": [p.describe() for p in self.prompts(loader)],

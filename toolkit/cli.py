@@ -72,6 +72,9 @@ def run(
         Path | None, typer.Option(help="Folder overriding prompt files: <chain>/<name>.toml")
     ] = None,
     drop_ungrounded: Annotated[bool, typer.Option(help="Drop claims whose quote is not found in the article")] = False,
+    strategy: Annotated[
+        str, typer.Option(help="guided (rules find, the model labels), direct (the model reads), or auto: by the model")
+    ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No report on stdout")] = False,
     debug: Debug = False,
 ) -> None:
@@ -85,7 +88,9 @@ def run(
     llm = make_model(model, record_mode=record_mode, responses_dir=responses_dir, base_url=base_url)
     results = []
     for article in loaded:
-        result = run_chains(article, chains, model=llm, prompts_dir=prompts_dir, drop_ungrounded=drop_ungrounded)
+        result = run_chains(
+            article, chains, model=llm, prompts_dir=prompts_dir, drop_ungrounded=drop_ungrounded, strategy=strategy
+        )
         results.append(result)
         if not quiet:
             typer.echo(render_text(result, order=[c.strip() for c in chains.split(",")]))

@@ -120,6 +120,7 @@ class DeferredModel(Model):
         self.like = like
         self.model_id = like.model_id
         self.context_window = like.context_window
+        self.tier = like.tier
         self.model_name = model_name
         self.pending_dir = pending_dir
         self.files = files

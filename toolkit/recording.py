@@ -102,6 +102,7 @@ class RecordingModel(Model):
         self.mode = mode
         self.model_id = inner.model_id
         self.context_window = inner.context_window
+        self.tier = inner.tier
 
     def default_params(self) -> dict[str, Any]:
         return self.inner.default_params()

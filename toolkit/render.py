@@ -16,8 +16,8 @@ def render_text(result: RunResult, order: list[str] | None = None) -> str:
     art = result.article
     head = [
         f"Article: {art.title or art.source or art.id or '(untitled)'}",
-        f"  sha256 {art.sha256[:16]}  {art.chars} chars  model {result.model}  "
-        f"tokens {usage.prompt_tokens}+{usage.completion_tokens}",
+        f"  sha256 {art.sha256[:16]}  {art.chars} chars  model {result.model} ({result.strategy})  "
+        f"{len(result.calls)} calls  tokens {usage.prompt_tokens}+{usage.completion_tokens}",
     ]
     sections = []
     chains = all_chains()

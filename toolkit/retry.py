@@ -108,6 +108,7 @@ class RetryingModel(Model):
         self.on_retry = on_retry
         self.model_id = inner.model_id
         self.context_window = inner.context_window
+        self.tier = inner.tier
         self._rng = rng or random.Random()
         self._sleep = sleep
         self._sync_sleep = sync_sleep
@@ -195,6 +196,7 @@ class LimitedModel(Model):
         self.limit = limit
         self.model_id = inner.model_id
         self.context_window = inner.context_window
+        self.tier = inner.tier
         self._sem: asyncio.Semaphore | None = None
         self._sync_sem = threading.BoundedSemaphore(limit)
 

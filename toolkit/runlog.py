@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS runs (
     output TEXT,
     model TEXT,
     chains TEXT,
+    strategy TEXT,
     concurrency INTEGER,
     articles_ok INTEGER DEFAULT 0,
     articles_failed INTEGER DEFAULT 0,
@@ -142,6 +143,9 @@ def connect(path: str | Path | None = None, *, readonly: bool = False) -> sqlite
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+            if "strategy" not in columns:  # a log written before strategies existed
+                conn.execute("ALTER TABLE runs ADD COLUMN strategy TEXT")
     except sqlite3.Error as exc:
         raise ConfigError(f"run log {file}: {exc}") from None
     conn.row_factory = sqlite3.Row
@@ -165,12 +169,13 @@ class RunLog:
         chains: str | None = None,
         concurrency: int | None = None,
         run_id: str | None = None,
+        strategy: str | None = None,
     ) -> str:
         run_id = run_id or new_run_id()
         self.conn.execute(
-            "INSERT INTO runs (run_id, started_at, status, command, input, output, model, chains, concurrency)"
-            " VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)",
-            (run_id, now(), command, input, output, model, chains, concurrency),
+            "INSERT INTO runs (run_id, started_at, status, command, input, output, model, chains, strategy,"
+            " concurrency) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, now(), command, input, output, model, chains, strategy, concurrency),
         )
         return run_id
 
@@ -418,7 +423,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         if run["status"] == "running":
             lines.append("  (still running, or killed before it could finish: rerun the same command to resume)")
         lines.append(f"  {run['command']}: {run['input']} -> {run['output']}")
-        lines.append(f"  model {run['model']}   chains {run['chains']}   concurrency {run['concurrency']}")
+        strategy = f"   strategy {run['strategy']}" if run.get("strategy") else ""
+        lines.append(f"  model {run['model']}   chains {run['chains']}{strategy}   concurrency {run['concurrency']}")
         lines.append(
             f"  articles: {_n(run['articles_ok'])} ok, {_n(run['articles_failed'])} failed, "
             f"{_n(run['articles_skipped'])} skipped (done before)"

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from toolkit import __version__
 from toolkit.article import Article, article_from_text, load_article
-from toolkit.chain import ChainContext, ChainInput
+from toolkit.chain import ChainContext, ChainInput, resolve_strategy
 from toolkit.config import load_config
 from toolkit.errors import ToolkitError
 from toolkit.models import Model, Usage, get_model
@@ -72,11 +72,12 @@ def _article_info(article: Article) -> ArticleInfo:
     )
 
 
-def _new_result(article: Article, model: Model) -> RunResult:
+def _new_result(article: Article, model: Model, strategy: str) -> RunResult:
     return RunResult(
         toolkit_version=__version__,
         created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         model=model.model_id,
+        strategy=strategy,
         article=_article_info(article),
     )
 
@@ -86,14 +87,16 @@ def _chain_run(chain: Any, ctx: ChainContext, started: float, first_call: int, e
     usage = Usage()
     for call in calls:
         usage = usage + call.usage
+    strategy = chain.strategy_for(ctx)
     return ChainRun(
         chain=chain.name,
         version=chain.version,
         status="failed" if error else "ok",
+        strategy=strategy,
         error=str(error) if error else None,
         error_cause=error.cause if error else None,
         raw=getattr(error, "raw", None),
-        prompts=[p.describe() for p in chain.prompts(ctx.prompts)],
+        prompts=[p.describe() for p in chain.prompts(ctx.prompts, strategy)],
         usage=usage,
         calls=len(calls),
         duration_s=round(time.perf_counter() - started, 3),
@@ -105,9 +108,14 @@ def _plan(chains: Sequence[str] | str) -> list[Any]:
     return resolve_order([n for n in names if n])
 
 
-def _context(model: Model, prompts_dir: str | Path | None, drop_ungrounded: bool) -> ChainContext:
+def _context(model: Model, prompts_dir: str | Path | None, drop_ungrounded: bool, strategy: str | None) -> ChainContext:
     config = load_config(prompts_dir=str(prompts_dir) if prompts_dir else None)
-    return ChainContext(model=model, prompts=PromptLoader(config.prompts_dir), drop_ungrounded=drop_ungrounded)
+    return ChainContext(
+        model=model,
+        prompts=PromptLoader(config.prompts_dir),
+        drop_ungrounded=drop_ungrounded,
+        strategy=resolve_strategy(strategy, model),
+    )
 
 
 class _Job:
@@ -123,13 +131,14 @@ class _Job:
         prompts_dir: str | Path | None,
         drop_ungrounded: bool,
         strict: bool,
+        strategy: str | None,
     ) -> None:
         self.article = as_article(article)
         self.plan = _plan(chains)
         if not isinstance(model, Model):
             model = make_model(model, record_mode=record_mode, responses_dir=responses_dir)
-        self.ctx = _context(model, prompts_dir, drop_ungrounded)
-        self.result = _new_result(self.article, model)
+        self.ctx = _context(model, prompts_dir, drop_ungrounded, strategy)
+        self.result = _new_result(self.article, model, self.ctx.strategy)
         self.outputs: dict[str, BaseModel] = {}
         self.strict = strict
 
@@ -168,13 +177,15 @@ def run(
     prompts_dir: str | Path | None = None,
     drop_ungrounded: bool = False,
     strict: bool = True,
+    strategy: str | None = None,
 ) -> RunResult:
     """Run the chains (and what they depend on) on one article.
 
     strict=True raises the first ToolkitError; strict=False records it on the chain (and on the
     chains that depend on it) and returns what did succeed, as a batch needs.
+    strategy: "guided", "direct" or "auto" (None): see toolkit.chain.resolve_strategy.
     """
-    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict)
+    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy)
     for chain in job.plan:
         inp, started, first = job.start(chain)
         if inp is None:
@@ -198,12 +209,13 @@ async def arun(
     drop_ungrounded: bool = False,
     strict: bool = True,
     step_executor: Executor | None = None,
+    strategy: str | None = None,
 ) -> RunResult:
     """Async twin of run(): model calls within a chain step go out concurrently.
 
     step_executor: run the chains' own code (spaCy) there instead of on the event loop.
     """
-    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict)
+    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy)
     job.ctx.step_executor = step_executor
     for chain in job.plan:
         inp, started, first = job.start(chain)

@@ -32,6 +32,8 @@ class ChainRun(BaseModel):
     chain: str
     version: str
     status: Literal["ok", "failed"]
+    #: "guided" or "direct": which of the chain's strategies ran
+    strategy: str = "guided"
     error: str | None = None
     error_cause: str | None = None
     #: the model's raw answer when the chain failed on invalid output (OutputValidationError)
@@ -47,6 +49,8 @@ class RunResult(BaseModel):
     toolkit_version: str
     created_at: str
     model: str
+    #: the strategy the run asked for once "auto" was resolved (each chain's own is in `chains`)
+    strategy: str = "guided"
     article: ArticleInfo
     #: chain name -> that chain's pydantic output; after loading JSON, plain dicts (see `output()`)
     outputs: dict[str, SerializeAsAny[Any]] = Field(default_factory=dict)

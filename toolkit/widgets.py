@@ -212,6 +212,7 @@ class ObservedModel(Model):
         self.on_response = on_response
         self.model_id = inner.model_id
         self.context_window = inner.context_window
+        self.tier = inner.tier
 
     def default_params(self) -> dict[str, Any]:
         return self.inner.default_params()

@@ -58,6 +58,9 @@ class Model(ABC):
 
     model_id: str = "model"
     context_window: int = 8192
+    #: what the provider declares about itself: "capable" models follow free-form extraction
+    #: instructions (the direct strategy); "small" ones need the guided strategy's rules
+    tier: str = "small"
 
     @abstractmethod
     def complete(self, request: ModelRequest) -> ModelResponse: ...

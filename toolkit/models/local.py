@@ -119,6 +119,7 @@ class LocalModel(Model):
         self.is_qwen = self.name.startswith("qwen")
         self.model_id = f"local:{QWEN if self.is_qwen else SMOLLM2}"
         self.context_window = n_ctx
+        self.tier = "capable" if self.is_qwen else "small"
         self._lock = threading.Lock()
 
     def _llama(self) -> Any:

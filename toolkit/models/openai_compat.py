@@ -42,6 +42,7 @@ class OpenAIModel(Model):
         self._api_key = api_key or os.environ.get("OPENAI_API_KEY")
         self.model_id = f"openai:{self.name}"
         self.context_window = 128_000
+        self.tier = "capable"
         self.max_retries = max_retries
         self.timeout = timeout
         if method and method not in METHODS:

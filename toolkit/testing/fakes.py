@@ -12,9 +12,15 @@ from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 
 
 class ScriptedModel(Model):
-    def __init__(self, answers: Iterable[str] | Callable[[ModelRequest], str], model_id: str = "fake:scripted") -> None:
+    def __init__(
+        self,
+        answers: Iterable[str] | Callable[[ModelRequest], str],
+        model_id: str = "fake:scripted",
+        tier: str = "small",
+    ) -> None:
         self._answers = answers if callable(answers) else iter(list(answers))
         self.model_id = model_id
+        self.tier = tier
         self.requests: list[ModelRequest] = []
 
     def complete(self, request: ModelRequest) -> ModelResponse:
