@@ -228,6 +228,37 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
+def _attributed_within(att: Attribution, span: tuple[int, int]) -> bool:
+    """Whether the span carries this attribution: its claimant mention, or most of its evidence."""
+    if att.claimant_start >= 0 and span[0] <= att.claimant_start and att.claimant_end <= span[1]:
+        return True
+    start, end = att.evidence
+    return _overlap((start, end), span) >= SAME_CLAIM_OVERLAP * max(1, end - start)
+
+
+def _is_short_form(name: str, full: str) -> bool:
+    """'NYT' for 'The New York Times', 'Pushilin' (a surname: the last word) for 'Denis Pushilin'."""
+    if name == full or len(name) >= len(full):
+        return False
+    if name.lower().removeprefix("the ") == full.lower().removeprefix("the "):
+        return True
+    initials = "".join(w[0] for w in full.split() if w[:1].isupper() and w.lower() != "the")
+    if name.isupper() and len(name) > 1 and name == initials:
+        return True
+    return " " not in name and name[:1].isupper() and full.split()[-1] == name
+
+
+def full_names(claims: list[Claim], known: list[str]) -> list[Claim]:
+    """One name per claimant: a short form the article also gives in full takes the full name."""
+    names = sorted({c.claimant for c in claims if c.claimant != OUTLET} | set(known), key=len, reverse=True)
+    for claim in claims:
+        full = next((f for f in names if _is_short_form(claim.claimant, f)), None)
+        if full is not None:
+            claim.claimant = full
+            claim.checks.append("claimant_full_name")
+    return claims
+
+
 def _canonical_claimant(name: str) -> str:
     plain = name.strip()
     if plain.lower() in ("the outlet", "outlet", "the article", "article", "the author", "author", ""):
@@ -363,6 +394,8 @@ class ClaimsChain(Chain):
                 seen.add((claim.start, claim.end))
                 claims.append(claim)
         claims += self._missed_by_model(analysis, text, claims)
+        known = [a.claimant for a in analysis.attributions if a.claimant not in (OUTLET, UNNAMED_REPORTS)]
+        claims = full_names(claims, known)
         claims.sort(key=lambda c: (c.start < 0, c.start, c.end))
         for n, claim in enumerate(claims, 1):
             claim.id = f"c{n}"
@@ -385,6 +418,10 @@ class ClaimsChain(Chain):
         if not named_in_article(claimant, text):
             checks.append("claimant_not_in_article")
             claimant = rule.claimant if rule is not None else OUTLET
+        elif claimant == OUTLET and rule is not None and rule.claimant != OUTLET and _attributed_within(rule, span):
+            # the quote itself carries an attribution ("X said that ..."): not the outlet's own voice
+            claimant = rule.claimant
+            checks.append("claimant_from_attribution")
         verb = "" if claimant == OUTLET else item.verb.strip()
         if claimant != OUTLET and not verb and rule is not None and rule.claimant != OUTLET:
             verb = rule.verb  # the reporting words the model left out, as the article writes them

@@ -265,6 +265,19 @@ def _chain_picker(selected: Iterable[str]) -> dict[str, w.Checkbox]:
     }
 
 
+def _strategy_box() -> Any:
+    """auto (by what the model declares), guided or direct: see toolkit.chain.resolve_strategy."""
+    from toolkit.chain import STRATEGY_CHOICES
+
+    return w.Dropdown(
+        options=list(STRATEGY_CHOICES),
+        value="auto",
+        description="Strategy",
+        tooltip="guided: rules find claims, the model labels them; direct: the model reads; auto: by the model",
+        layout=w.Layout(width="220px"),
+    )
+
+
 def _model_box(model: str | Model | None) -> w.Combobox:
     if isinstance(model, Model):
         return w.Combobox(value=model.model_id, options=[model.model_id], description="Model", disabled=True)
@@ -362,6 +375,7 @@ class Workbench(_Runs):
         )
         self.chain_boxes = _chain_picker(chains)
         self.model_box = _model_box(model)
+        self.strategy_box = _strategy_box()
         config = load_config(record_mode=record_mode)
         self.record_box = w.Dropdown(
             options=list(MODES),
@@ -444,7 +458,7 @@ class Workbench(_Runs):
                 w.HBox([self.sample, self.upload]),
                 self.text,
                 chains_row,
-                w.HBox([self.model_box, self.record_box]),
+                w.HBox([self.model_box, self.strategy_box, self.record_box]),
                 w.HBox([self.run_button, self.cancel_button, self.status]),
                 self.error,
                 self.tabs,
@@ -553,7 +567,14 @@ class Workbench(_Runs):
         try:
             article, chains, model = self._prepare()
             self.article = article
-            result = await arun(article, chains, model=model, prompts_dir=self.prompts_dir, strict=False)
+            result = await arun(
+                article,
+                chains,
+                model=model,
+                prompts_dir=self.prompts_dir,
+                strict=False,
+                strategy=self.strategy_box.value,
+            )
         except asyncio.CancelledError:
             self._end(None, ToolkitError("cancelled"))
             raise
@@ -1028,6 +1049,7 @@ class BatchDashboard(_Runs):
         )
         self.chain_boxes = _chain_picker(chains)
         self.model_box = _model_box(model)
+        self.strategy_box = _strategy_box()
         config = load_config(record_mode=record_mode)
         self.record_box = w.Dropdown(options=list(MODES), value=config.record_mode, description="Responses")
         self.concurrency = w.BoundedIntText(
@@ -1051,7 +1073,7 @@ class BatchDashboard(_Runs):
             [
                 self.path_box,
                 chains_row,
-                w.HBox([self.model_box, self.record_box, self.concurrency]),
+                w.HBox([self.model_box, self.strategy_box, self.record_box, self.concurrency]),
                 w.HBox([self.run_button, self.cancel_button, self.progress]),
                 self.counts,
                 self.error,
@@ -1138,6 +1160,7 @@ class BatchDashboard(_Runs):
                 report=self.report,
                 runlog=self.runlog,
                 prompts_dir=self.prompts_dir,
+                strategy=self.strategy_box.value,
             ):
                 self._add(item)
         except Exception as exc:
