@@ -89,7 +89,10 @@ def measure(strategy: str, model: str, folders: list[Path], articles: list[Path]
 
 
 def table(title: str, rows: list[dict[str, Any]]) -> str:
-    head = f"{'article':<18} {'art.tok':>7} {'calls':>5} {'prompt':>7} {'ratio':>6} {'out':>6} {'model s':>8} {'claims':>6} {'pairs':>5}"
+    head = (
+        f"{'article':<18} {'art.tok':>7} {'calls':>5} {'prompt':>7} {'ratio':>6} {'out':>6} {'model s':>8} "
+        f"{'claims':>6} {'pairs':>5}"
+    )
     lines = [title, head]
     for r in rows:
         lines.append(

@@ -1,7 +1,7 @@
 """Claims chain: who claims what, typed, with the verbatim evidence quote and its offsets.
 
 The tiny default model cannot find claims on its own, so the work is split:
-1. spaCy (toolkit.nlp) finds attributed statements and cuts them into atomic ones: claimant,
+1. spaCy (toolkit_plugins.news) finds attributed statements and cuts them into atomic ones: claimant,
    reporting verb, content, the minimal evidence span and its sentence;
 2. the model labels each with a type under schema-constrained decoding (one call per claim);
 3. checks after the model: clear lexical markers (future modals, accusation verbs) override a
@@ -23,11 +23,11 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, Field
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
-from toolkit.chunking import chunk_by_budget
 from toolkit.grounding import AlignmentStatus, align
 from toolkit.hookspecs import hookimpl
-from toolkit.nlp import OUTLET, UNNAMED_REPORTS, Analysis, Attribution, analyse
 from toolkit.text import STOPWORDS, near_duplicate
+from toolkit_plugins.news import NEWS, OUTLET, UNNAMED_REPORTS, Analysis, Attribution
+from toolkit_plugins.news.chunking import chunk_by_budget
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
@@ -284,13 +284,17 @@ class ClaimsChain(Chain):
     direct_prompt_names = ("extract_claims",)
     strategies = ("guided", "direct")
     prompt_dir = PROMPTS
+    title = "Claims"
+    position = 20
+    default = True
+    analyzers = (NEWS,)
 
     def candidates(self, analysis: Analysis) -> list[Attribution]:
         return list(analysis.attributions)
 
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         text = inp.article.text
-        analysis = analyse(text)
+        analysis: Analysis = inp.analysis(NEWS)
         candidates = self.candidates(analysis)
         type_prompt = self.prompt(ctx, "type_claim")
         # One call per claim: its type. The restatement is built from the parsed parts: the 135M
@@ -362,7 +366,7 @@ class ClaimsChain(Chain):
     def direct_steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         """One extraction call per chunk; then alignment, claimant checks and the rules' safety net."""
         text = inp.article.text
-        analysis = analyse(text)
+        analysis: Analysis = inp.analysis(NEWS)
         budget = min(DIRECT_CHUNK_TOKENS, max(256, ctx.model.context_window - DIRECT_ANSWER_TOKENS - 600))
         chunks = direct_chunks(analysis, text, ctx.model.count_tokens, budget)
         extract = self.prompt(ctx, "extract_claims")

@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field, create_model
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.hookspecs import hookimpl
-from toolkit.nlp import OUTLET
 from toolkit.text import STOPWORDS, content_words
 from toolkit_plugins.claims import Claim, ClaimList
+from toolkit_plugins.news import OUTLET
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 Relation = Literal["contradicts", "contests", "qualifies"]
@@ -248,6 +248,9 @@ class CounterClaimsChain(Chain):
     strategies = ("guided", "direct")
     depends_on = ("claims",)
     prompt_dir = PROMPTS_ROOT / "counterclaims"
+    title = "Counter-claims"
+    position = 30
+    default = True
 
     def direct_steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         """One call over the numbered claims; the pairs it returns are checked, none invented."""

@@ -20,13 +20,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
-from toolkit.chunking import chunk_by_budget
 from toolkit.grounding import AlignmentStatus, align
 from toolkit.hookspecs import hookimpl
-from toolkit.nlp import OUTLET, analyse
 from toolkit.text import content_words, is_garbled, near_duplicate
 from toolkit_plugins.claims import Claim
 from toolkit_plugins.counterclaims import CounterClaims, claims_listing
+from toolkit_plugins.news import NEWS, OUTLET
+from toolkit_plugins.news.chunking import chunk_by_budget
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 MAX_KEY_POINTS = 5
@@ -160,11 +160,15 @@ class SummaryChain(Chain):
     strategies = ("guided", "direct")
     depends_on = ("claims", "counterclaims")
     prompt_dir = PROMPTS_ROOT / "summary"
+    title = "Summary"
+    position = 10
+    default = True
+    analyzers = (NEWS,)
 
     def direct_steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         """One call for headline and key points over the opening and the numbered claims."""
         text = inp.article.text
-        analysis = analyse(text)
+        analysis = inp.analysis(NEWS)
         claims: list[Claim] = inp.deps["claims"].claims  # type: ignore[attr-defined]
         body = [s for s in analysis.sentences if not s.is_heading]
         lede = body[0].text if body else text.strip()[:300]
@@ -213,7 +217,7 @@ class SummaryChain(Chain):
 
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         text = inp.article.text
-        analysis = analyse(text)
+        analysis = inp.analysis(NEWS)
         claims: list[Claim] = inp.deps["claims"].claims  # type: ignore[attr-defined]
         body = [s for s in analysis.sentences if not s.is_heading]
         budget = max(256, ctx.model.context_window // 2)

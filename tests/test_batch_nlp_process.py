@@ -1,4 +1,4 @@
-"""analyse()'s primable cache, and spaCy in a worker process ahead of a batch's chains."""
+"""Per-article analyses computed once by the runner, and in a worker process ahead of a batch's chains."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import nlp
+import toolkit_plugins.news as nlp
 from toolkit.analysis_pool import AnalysisPool, take
 from toolkit.batch import run_batch, use_nlp_process
+from toolkit.errors import PluginError
 from toolkit.models import Model, ModelRequest, ModelResponse, Usage
+from toolkit.runner import run
 from toolkit.testing.openai_server import generate_instance
 
 TEXTS = [
@@ -41,37 +43,34 @@ class SchemaModel(Model):
         return self.complete(request)
 
 
-@pytest.fixture
-def fresh_cache():
-    cache = nlp.analysis_cache()
-    old = cache.maxsize
-    nlp.analyse.cache_clear()
-    yield cache
-    cache.resize(old)
-    nlp.analyse.cache_clear()
+def test_the_runner_computes_each_analysis_once_per_article(monkeypatch):
+    from toolkit import analyzers
+
+    calls: list[str] = []
+    real = analyzers.compute_analyses
+
+    def counting(text, names):
+        calls.append(text)
+        return real(text, names)
+
+    monkeypatch.setattr("toolkit.runner.compute_analyses", counting)
+    result = run(TEXTS[0], model=SchemaModel())  # claims and summary both read the news analysis
+    assert result.ok and calls == [TEXTS[0]]
+    given = {"news": nlp.compute_analysis(TEXTS[0])}
+    calls.clear()
+    run(TEXTS[0], model=SchemaModel(), analyses=given)  # computed ahead (a batch's worker): not again
+    assert calls == []
 
 
-def test_analyse_is_cached_and_a_primed_analysis_is_returned_as_is(fresh_cache):
-    first = nlp.analyse(TEXTS[0])
-    assert nlp.analyse(TEXTS[0]) is first and fresh_cache.hits == 1
-    other = nlp.compute_analysis(TEXTS[1])
-    nlp.prime(TEXTS[1], other)
-    assert nlp.analyse(TEXTS[1]) is other
-    nlp.forget(TEXTS[1])
-    assert TEXTS[1] not in fresh_cache
-    with pytest.raises(ValueError):
-        nlp.prime(TEXTS[2], other)
+def test_a_chain_input_built_by_hand_computes_its_analysis():
+    from toolkit.article import article_from_text
+    from toolkit.chain import ChainInput
 
-
-def test_the_cache_is_a_bounded_lru(fresh_cache):
-    fresh_cache.resize(2)
-    a, b, c = (nlp.compute_analysis(t) for t in TEXTS[:3])
-    nlp.prime(TEXTS[0], a)
-    nlp.prime(TEXTS[1], b)
-    assert nlp.analyse(TEXTS[0]) is a  # TEXTS[0] is now the most recent
-    nlp.prime(TEXTS[2], c)
-    assert len(fresh_cache) == 2 and TEXTS[1] not in fresh_cache and TEXTS[0] in fresh_cache
-    assert fresh_cache.resize(1) == 2 and list(fresh_cache._data) == [TEXTS[2]]
+    inp = ChainInput(article=article_from_text(TEXTS[1]))
+    first = inp.analysis("news")
+    assert first == nlp.compute_analysis(TEXTS[1]) and inp.analysis("news") is first
+    with pytest.raises(PluginError, match="unknown analyzer 'nosuch'"):
+        inp.analysis("nosuch")
 
 
 def test_an_analysis_survives_pickling_unchanged():
@@ -81,7 +80,7 @@ def test_an_analysis_survives_pickling_unchanged():
 
 
 def test_the_worker_process_gives_the_in_process_analysis_and_reloads_its_pipeline():
-    pool = AnalysisPool(reload_every=2)
+    pool = AnalysisPool(("news",), reload_every=2)
     try:
 
         async def analyse_all() -> list:
@@ -91,22 +90,22 @@ def test_the_worker_process_gives_the_in_process_analysis_and_reloads_its_pipeli
         stats = pool.stats()
     finally:
         pool.shutdown()
-    assert remote == [nlp.compute_analysis(t) for t in TEXTS[:5]]
+    assert remote == [{"news": nlp.compute_analysis(t)} for t in TEXTS[:5]]
     assert stats["texts"] == 5 and stats["loads"] == 3
     assert pool.submit(TEXTS[0]) is None and pool.broken  # shut down: the chains analyse in-process
 
 
-def test_take_primes_the_cache_and_a_failed_prefetch_is_ignored(fresh_cache):
-    async def main() -> tuple[bool, bool, bool]:
+def test_take_gives_the_prefetched_analyses_and_a_failed_prefetch_is_ignored():
+    async def main() -> tuple:
         loop = asyncio.get_running_loop()
         good = loop.create_future()
-        good.set_result(nlp.compute_analysis(TEXTS[3]))
+        good.set_result({"news": nlp.compute_analysis(TEXTS[3])})
         bad = loop.create_future()
         bad.set_exception(RuntimeError("worker died"))
-        return await take(good, TEXTS[3]), await take(bad, TEXTS[4]), await take(None, TEXTS[4])
+        return await take(good), await take(bad), await take(None)
 
-    assert asyncio.run(main()) == (True, False, False)
-    assert TEXTS[3] in fresh_cache and TEXTS[4] not in fresh_cache
+    good, bad, none = asyncio.run(main())
+    assert good == {"news": nlp.compute_analysis(TEXTS[3])} and bad is None and none is None
 
 
 def test_use_nlp_process(monkeypatch):
@@ -124,19 +123,19 @@ def _outputs(path: Path) -> dict[str, dict]:
     return {d["article_id"]: d["outputs"] for d in lines}
 
 
-def test_a_batch_with_the_nlp_process_gives_the_same_outputs(tmp_path, fresh_cache):
+def test_a_batch_with_the_nlp_process_gives_the_same_outputs(tmp_path, monkeypatch):
     inp = tmp_path / "in.jsonl"
     inp.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(TEXTS)), "utf-8")
-    fresh_cache.resize(5)
     in_process = run_batch(inp, tmp_path / "thread.jsonl", model=SchemaModel(), runlog=False, nlp_process=False)
-    nlp.analyse.cache_clear()
+    from toolkit import runner
+
+    local: list[str] = []
+    real = runner.compute_analyses
+    monkeypatch.setattr(runner, "compute_analyses", lambda text, names: local.extend(names) or real(text, names))
     offloaded = run_batch(inp, tmp_path / "process.jsonl", model=SchemaModel(), runlog=False, nlp_process=True)
     assert in_process.ok == offloaded.ok == len(TEXTS)
     assert _outputs(tmp_path / "thread.jsonl") == _outputs(tmp_path / "process.jsonl")
-    # every chain found its analysis primed: no spaCy pass in this process
-    assert fresh_cache.misses == 0
-    # finished articles are forgotten, and the cache size is restored after the batch
-    assert len(fresh_cache) == 0 and fresh_cache.maxsize == 5
+    assert local == []  # every article's analysis came from the worker: no spaCy pass in this process
 
 
 def test_openai_json_schema_answer_cut_short_is_an_error_and_bindings_are_reused():

@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import RESPONSES, SAMPLES
 from toolkit.grounding import verify
-from toolkit.nlp import OUTLET, UNNAMED_REPORTS
 from toolkit.runner import run
 from toolkit.text import is_garbled
+from toolkit_plugins.news import OUTLET, UNNAMED_REPORTS
 
 pytestmark = pytest.mark.skipif(not RESPONSES.exists(), reason="tests/responses not recorded yet")
 

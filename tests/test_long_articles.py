@@ -3,11 +3,11 @@
 Model answers are hand-written fixtures (ScriptedModel); this tests the chains' mechanics.
 """
 
-from toolkit.chunking import chunk_by_budget
 from toolkit.grounding import verify
 from toolkit.models import ModelRequest
 from toolkit.runner import run
 from toolkit.testing.fakes import ScriptedModel
+from toolkit_plugins.news.chunking import chunk_by_budget
 
 
 def _answer(request: ModelRequest) -> str:

@@ -1,4 +1,4 @@
-"""Tests for the deterministic attribution finder (toolkit.nlp): offsets, claimants, content, cues."""
+"""Tests for the deterministic attribution finder (toolkit_plugins.news): offsets, claimants, content, cues."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.nlp import OUTLET, UNNAMED_REPORTS, Analysis, Attribution, analyse, get_nlp, sentence_spans
+from toolkit_plugins.news import OUTLET, UNNAMED_REPORTS, Analysis, Attribution, analyse, get_nlp, sentence_spans
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED_ARTICLE = SHARED / "seed-article.txt"

@@ -1,20 +1,21 @@
-"""spaCy analysis in a worker process, ahead of the chains (used by toolkit.batch).
+"""Per-article analyses (toolkit.analyzers, e.g. the news chains' spaCy pass) in a worker
+process, ahead of the chains (used by toolkit.batch).
 
 A batch is CPU-bound in its own process: spaCy, prompt rendering and the openai client all share
-one GIL. `AnalysisPool` runs `toolkit.nlp.compute_analysis` in one separate process (a second
-core) for the articles the batch has dispatched, and the batch primes `toolkit.nlp.analyse`'s
-cache with the results, so the chains find their analysis ready and the client process never
-loads spaCy. An Analysis is a frozen dataclass of plain data, so it crosses the process boundary
-by pickle and is identical to one computed in-process.
+one GIL. `AnalysisPool` computes the analyses the batch's chains read in one separate process (a
+second core) for the articles the batch has dispatched, and the batch hands each article's results
+to the runner, so the chains find them ready and the client process never loads spaCy. Analyses
+are immutable plain data, so they cross the process boundary by pickle and are identical to ones
+computed in-process.
 
 The worker is `python -m toolkit.analysis_pool`, talking pickle frames over its stdin/stdout
 (not multiprocessing: spawning would re-run the user's script as __main__ in the child, and
 forking a process with threads is unsafe). It loads the pipeline once, and afresh every
-`reload_every` texts: spaCy's vocabulary (StringStore, lexemes) only grows as it meets new
-words, which over a long feed is a steady leak.
+`reload_every` texts (each analyzer's `reset`): spaCy's vocabulary (StringStore, lexemes) only
+grows as it meets new words, which over a long feed is a steady leak.
 
 Any failure of the worker (it died, a text it could not analyse) only costs the prefetch: the
-chain then calls `analyse()` in-process as without the pool, and fails or succeeds as it would.
+runner then computes the analyses in-process as without the pool, and fails or succeeds as it would.
 """
 
 from __future__ import annotations
@@ -29,10 +30,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, BinaryIO
-
-if TYPE_CHECKING:  # pragma: no cover
-    from toolkit.nlp import Analysis
+from typing import Any, BinaryIO
 
 #: texts the worker analyses before it loads a fresh pipeline (bounds spaCy's vocabulary growth)
 RELOAD_EVERY = 2000
@@ -40,9 +38,10 @@ _STATS = "\x00stats"
 
 
 class AnalysisPool:
-    """One worker process computing Analysis objects; `submit` returns an awaitable future."""
+    """One worker process computing the named analyses of texts; `submit` returns an awaitable future."""
 
-    def __init__(self, reload_every: int = RELOAD_EVERY) -> None:
+    def __init__(self, names: tuple[str, ...], reload_every: int = RELOAD_EVERY) -> None:
+        self.names = names
         paths = [p for p in sys.path if p]  # the worker imports the same toolkit as this process
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
         self._proc = subprocess.Popen(
@@ -55,7 +54,7 @@ class AnalysisPool:
         self._pending: dict[int, Future[Any]] = {}
         self._lock = threading.Lock()
         self._seq = itertools.count()
-        self._outbox: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
+        self._outbox: queue.SimpleQueue[tuple[int, str, tuple[str, ...]] | None] = queue.SimpleQueue()
         self.broken = False
         self._writer = threading.Thread(target=self._write, name="toolkit-nlp-writer", daemon=True)
         self._reader = threading.Thread(target=self._read, name="toolkit-nlp-reader", daemon=True)
@@ -108,22 +107,24 @@ class AnalysisPool:
     # -- API --------------------------------------------------------------------------------
 
     def _submit(self, text: str) -> Future[Any] | None:
+        if not self.names and text != _STATS:
+            return None
         future: Future[Any] = Future()
         with self._lock:
             if self.broken:
                 return None
             seq = next(self._seq)
             self._pending[seq] = future
-        self._outbox.put((seq, text))
+        self._outbox.put((seq, text, self.names))
         return future
 
-    def submit(self, text: str) -> asyncio.Future[Analysis] | None:
-        """Queue `text` for analysis; None when the worker is gone (the chain then runs spaCy itself)."""
+    def submit(self, text: str) -> asyncio.Future[dict[str, Any]] | None:
+        """Queue `text` for its analyses; None when the worker is gone (the runner then computes them)."""
         future = self._submit(text)
         return None if future is None else asyncio.wrap_future(future)
 
     def stats(self) -> dict[str, Any]:
-        """The worker's counters: texts analysed, pipeline loads, strings in its vocabulary."""
+        """The worker's counters: texts analysed, and how often its analyzers were loaded afresh."""
         future = self._submit(_STATS)
         if future is None:
             raise RuntimeError("the analysis worker is gone")
@@ -146,20 +147,16 @@ class AnalysisPool:
         self._fail_all()
 
 
-async def take(future: asyncio.Future[Analysis] | None, text: str) -> bool:
-    """Wait for a prefetched analysis and prime analyse()'s cache with it; False if there is none."""
+async def take(future: asyncio.Future[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """Wait for an article's prefetched analyses; None if there are none (the runner computes them)."""
     if future is None:
-        return False
-    from toolkit import nlp
-
+        return None
     try:
-        analysis = await future
+        return await future
     except asyncio.CancelledError:
         raise
-    except Exception:  # the worker failed: the chain analyses in-process (same result, same errors)
-        return False
-    nlp.prime(text, analysis)
-    return True
+    except Exception:  # the worker failed: the runner analyses in-process (same result, same errors)
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,31 +164,31 @@ async def take(future: asyncio.Future[Analysis] | None, text: str) -> bool:
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO, reload_every: int) -> None:
-    """Answer (seq, text) frames with (seq, ok, Analysis or error) until EOF."""
+    """Answer (seq, text, names) frames with (seq, ok, {name: analysis} or error) until EOF."""
     import gc
 
-    from toolkit.nlp import compute_analysis, get_nlp
+    from toolkit.analyzers import all_analyzers, compute_analyses
 
-    get_nlp()  # load once, before the first text
+    analyzers = all_analyzers()
     done, loads = 0, 1
     while True:
         try:
-            seq, text = pickle.load(stdin)
+            seq, text, names = pickle.load(stdin)
         except EOFError:
             return
         if text == _STATS:
-            stats = {"texts": done, "loads": loads, "strings": len(get_nlp().vocab.strings)}
-            reply: tuple[int, bool, Any] = (seq, True, stats)
+            reply: tuple[int, bool, Any] = (seq, True, {"texts": done, "loads": loads})
         else:
             if reload_every and done and done % reload_every == 0:
-                get_nlp.cache_clear()  # drop the grown vocabulary with the old pipeline
+                for analyzer in analyzers.values():  # drop grown state (a parser's vocabulary)
+                    if analyzer.reset is not None:
+                        analyzer.reset()
                 gc.collect()
-                get_nlp()
                 loads += 1
             done += 1
             try:
-                reply = (seq, True, compute_analysis(text))
-            except Exception as exc:  # the chain will meet the same error in-process
+                reply = (seq, True, compute_analyses(text, names))
+            except Exception as exc:  # the runner will meet the same error in-process
                 reply = (seq, False, f"{type(exc).__name__}: {exc}")
         pickle.dump(reply, stdout, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.flush()

@@ -46,8 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit import analysis_pool, nlp
+from toolkit import analysis_pool
 from toolkit.analysis_pool import AnalysisPool
+from toolkit.analyzers import needed_by
 from toolkit.article import SUPPORTED_SUFFIXES, Article, article_from_text, load_article
 from toolkit.chain import resolve_strategy
 from toolkit.config import load_config
@@ -59,7 +60,7 @@ from toolkit.pricing import PriceTable
 from toolkit.recording import RecordingModel, ResponseStore, request_key
 from toolkit.retry import LimitedModel, RetryEvent, RetryingModel, failure_cause
 from toolkit.runlog import RunLog, now, result_rows
-from toolkit.runner import DEFAULT_CHAINS, arun
+from toolkit.runner import arun, default_chains
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -879,10 +880,10 @@ class _Batch:
         self.failures: JsonlAppender | None = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toolkit-chain-cpu")
         self.nlp_process = nlp_process
-        #: spaCy in a worker process, ahead of the chains (None: the chains run it on self.executor)
+        #: the chains' per-article analyses (spaCy) in a worker process, ahead of the chains
+        #: (None: the runner computes them on self.executor)
         self.analysis_pool: AnalysisPool | None = None
         self.prefetched: dict[str, asyncio.Future[Any]] = {}
-        self._cache_size = nlp.analysis_cache().maxsize
         self.progress = _Progress(False, None)
         self._last_run_update = 0.0
 
@@ -910,9 +911,8 @@ class _Batch:
             failure = failure_record(item, self.report.run_id, None, item.error)
             return BatchItem(item.article_id, "failed", failure=failure)
         token = CURRENT_ARTICLE.set(item.article_id)
-        text = item.article.text
         try:
-            await analysis_pool.take(self.prefetched.pop(item.article_id, None), text)
+            analyses = await analysis_pool.take(self.prefetched.pop(item.article_id, None))
             result = await arun(
                 item.article,
                 self.chains,
@@ -922,6 +922,7 @@ class _Batch:
                 strict=False,
                 step_executor=self.executor,
                 strategy=self.strategy,
+                analyses=analyses,
             )
         except ConfigError as exc:
             self.fatal = self.fatal or exc
@@ -932,7 +933,6 @@ class _Batch:
             return BatchItem(item.article_id, "failed", failure=failure_record(item, self.report.run_id, None, exc))
         finally:
             CURRENT_ARTICLE.reset(token)
-            nlp.forget(text)  # the article's chains are done with its analysis
         causes = {run.error_cause for run in result.chains.values()}
         if "config" in causes:
             run = next(r for r in result.chains.values() if r.error_cause == "config")
@@ -1057,11 +1057,9 @@ class _Batch:
     # -- the run ----------------------------------------------------------------------------
 
     def _open(self) -> None:
-        # analyse()'s cache must hold every article in flight, or the second chain to analyse an
-        # article (summary after claims) redoes the spaCy pass; finished articles are forgotten
-        self._cache_size = nlp.analysis_cache().resize(self.max_in_flight + 16)
-        if self.nlp_process:
-            self.analysis_pool = AnalysisPool()
+        names = needed_by(resolve_order(list(self.chains)))
+        if self.nlp_process and names:
+            self.analysis_pool = AnalysisPool(names)
         if self.paths is not None:
             self.done = recover_jsonl(self.paths.out)
             recover_jsonl(self.paths.failures)
@@ -1097,7 +1095,6 @@ class _Batch:
         self.prefetched.clear()
         if self.analysis_pool is not None:
             self.analysis_pool.shutdown()
-        nlp.analysis_cache().resize(self._cache_size)
         if self.stack.retrying is not None:
             self.report.retries.update(self.stack.retrying.retries)
             self.report.gave_up.update(self.stack.retrying.gave_up)
@@ -1142,7 +1139,7 @@ async def arun_batch(
     input: str | Path,  # noqa: A002 - the natural name
     out: str | Path | None = None,
     *,
-    chains: Sequence[str] | str = DEFAULT_CHAINS,
+    chains: Sequence[str] | str | None = None,
     model: str | Model | None = None,
     base_url: str | None = None,
     concurrency: int = 8,
@@ -1178,6 +1175,8 @@ async def arun_batch(
     source = check_input(input)
     if concurrency < 1:
         raise ConfigError("concurrency must be at least 1")
+    if chains is None:
+        chains = default_chains()
     names = [c.strip() for c in chains.split(",")] if isinstance(chains, str) else list(chains)
     plan = resolve_order([n for n in names if n])  # unknown chains fail now, not per article
     paths = BatchPaths.for_output(out, failures, responses_dir) if out is not None else None

@@ -25,7 +25,9 @@ def batch(
         ),
     ],
     out: Annotated[Path, Opt("--out", "-o", help="Output .jsonl (one article a line, appended; rerun resumes)")],
-    chains: Annotated[str, Opt(help="Comma-separated chains; dependencies are added")] = "summary,claims,counterclaims",
+    chains: Annotated[
+        str | None, Opt(help="Comma-separated chains; dependencies are added (default: the default chains)")
+    ] = None,
     model: Annotated[str | None, typer.Option(help="openai:MODEL, local, ... (env TOOLKIT_MODEL)")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL)")] = None,
     concurrency: Annotated[int, typer.Option(help="Model requests in flight at once")] = 8,

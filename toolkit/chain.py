@@ -73,6 +73,16 @@ class CallRecord(BaseModel):
 class ChainInput:
     article: Article
     deps: dict[str, BaseModel] = field(default_factory=dict)
+    #: per-article analyses by analyzer name (see toolkit.analyzers), computed once by the runner
+    analyses: dict[str, Any] = field(default_factory=dict)
+
+    def analysis(self, name: str) -> Any:
+        """The named analysis of this article; computed here if the caller built the input by hand."""
+        if name not in self.analyses:
+            from toolkit.analyzers import compute_analyses
+
+            self.analyses.update(compute_analyses(self.article.text, [name]))
+        return self.analyses[name]
 
 
 @functools.lru_cache(maxsize=256)
@@ -241,6 +251,14 @@ class Chain(ABC):
     depends_on: tuple[str, ...] = ()
     #: folder holding this chain's `<prompt>.toml` files
     prompt_dir: Path
+    #: per-article analyses (toolkit.analyzers) this chain reads through `inp.analysis(name)`
+    analyzers: tuple[str, ...] = ()
+    #: the tab title front-ends show for this chain's output (default: the name, capitalised)
+    title: str = ""
+    #: where front-ends place this chain's tab: lower first, then by name
+    position: int = 100
+    #: whether `toolkit run` runs this chain when no --chains are given
+    default: bool = False
     #: the strategies this chain implements; a chain without "direct" runs guided under any model
     strategies: tuple[str, ...] = ("guided",)
     #: prompts only the direct strategy uses (listed in provenance when it runs)
@@ -263,6 +281,10 @@ class Chain(ABC):
         if self.strategy_for(ctx) == "direct":
             return self.direct_steps(inp, ctx)
         return self.steps(inp, ctx)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name.capitalize()
 
     def prompt(self, ctx: ChainContext, name: str) -> PromptSpec:
         return ctx.prompts.load(self.name, name, self.prompt_dir)

@@ -55,8 +55,8 @@ def clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def run(
     articles: Annotated[list[Path], typer.Argument(help="Article files: .txt, .md, .html or .json")],
     chains: Annotated[
-        str, typer.Option(help="Comma-separated chains; dependencies are added")
-    ] = "summary,claims,counterclaims",
+        str | None, typer.Option(help="Comma-separated chains; dependencies are added (default: the default chains)")
+    ] = None,
     model: Annotated[
         str | None, typer.Option(help="local, local:qwen2.5-1.5b, openai:MODEL (env TOOLKIT_MODEL)")
     ] = None,
@@ -93,7 +93,7 @@ def run(
         )
         results.append(result)
         if not quiet:
-            typer.echo(render_text(result, order=[c.strip() for c in chains.split(",")]))
+            typer.echo(render_text(result, order=[c.strip() for c in chains.split(",")] if chains else None))
     if out is not None:
         if out.suffix == ".jsonl":
             text = "".join(r.model_dump_json() + "\n" for r in results)

@@ -39,3 +39,18 @@ def register_evaluators(register: Callable[[Any], None]) -> None:
     An evaluator scores its chains' outputs against a gold file (`toolkit eval`) and may build
     the gold file's part it reads from a reviewed result (the workbench's "Save as gold").
     """
+
+
+@hookspec
+def register_analyzers(register: Callable[[Any], None]) -> None:
+    """Call `register(analyzer)` for each toolkit.analyzers.Analyzer the plugin provides.
+
+    An analyzer is a per-article analysis several chains share (a parse, entities): the runner
+    computes it once per article, a batch computes it ahead in a worker process, and chains that
+    name it in `Chain.analyzers` read it from `ChainInput.analysis(name)`.
+    """
+
+
+@hookspec
+def register_commands(app: Any) -> None:
+    """Add command-line commands to the `toolkit` Typer app (e.g. a provider's install command)."""

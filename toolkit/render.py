@@ -21,6 +21,8 @@ def render_text(result: RunResult, order: list[str] | None = None) -> str:
     ]
     sections = []
     chains = all_chains()
+    if not order:  # the reading order the plugins give
+        order = sorted(result.chains, key=lambda n: (chains[n].position if n in chains else 1000, n))
     outputs = {name: result.output(name) for name in result.outputs}
     ranked = sorted(result.chains, key=lambda n: (order.index(n) if order and n in order else len(order or ()),))
     for name in ranked:

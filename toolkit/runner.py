@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -11,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from toolkit import __version__
+from toolkit.analyzers import compute_analyses, needed_by
 from toolkit.article import Article, article_from_text, load_article
 from toolkit.chain import ChainContext, ChainInput, resolve_strategy
 from toolkit.config import load_config
@@ -21,7 +23,12 @@ from toolkit.prompts import PromptLoader
 from toolkit.recording import RecordingModel, ResponseStore
 from toolkit.schema import ArticleInfo, ChainRun, RunResult
 
-DEFAULT_CHAINS = ("summary", "claims", "counterclaims")
+
+def default_chains() -> tuple[str, ...]:
+    """The chains `toolkit run` runs when none are named: those their plugins mark as default."""
+    from toolkit.plugins import all_chains
+
+    return tuple(name for name, chain in all_chains().items() if chain.default)
 
 
 def as_article(article: Article | str | Path) -> Article:
@@ -132,9 +139,12 @@ class _Job:
         drop_ungrounded: bool,
         strict: bool,
         strategy: str | None,
+        analyses: dict[str, Any] | None,
     ) -> None:
         self.article = as_article(article)
-        self.plan = _plan(chains)
+        self.plan = _plan(default_chains() if chains is None else chains)
+        self.analyses: dict[str, Any] = dict(analyses or {})
+        self.missing = [name for name in needed_by(self.plan) if name not in self.analyses]
         if not isinstance(model, Model):
             model = make_model(model, record_mode=record_mode, responses_dir=responses_dir)
         self.ctx = _context(model, prompts_dir, drop_ungrounded, strategy)
@@ -150,7 +160,10 @@ class _Job:
         if missing is not None:
             self.result.chains[chain.name] = _chain_run(chain, self.ctx, started, first, missing)
             return None, started, first
-        return ChainInput(article=self.article, deps={d: self.outputs[d] for d in chain.depends_on}), started, first
+        inp = ChainInput(
+            article=self.article, deps={d: self.outputs[d] for d in chain.depends_on}, analyses=self.analyses
+        )
+        return inp, started, first
 
     def finish(
         self, chain: Any, started: float, first: int, output: BaseModel | None, error: ToolkitError | None
@@ -169,7 +182,7 @@ class _Job:
 
 def run(
     article: Article | str | Path,
-    chains: Sequence[str] | str = DEFAULT_CHAINS,
+    chains: Sequence[str] | str | None = None,
     *,
     model: str | Model | None = None,
     record_mode: str | None = None,
@@ -178,14 +191,20 @@ def run(
     drop_ungrounded: bool = False,
     strict: bool = True,
     strategy: str | None = None,
+    analyses: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Run the chains (and what they depend on) on one article.
+    """Run the chains (and what they depend on; None: the default chains) on one article.
 
     strict=True raises the first ToolkitError; strict=False records it on the chain (and on the
     chains that depend on it) and returns what did succeed, as a batch needs.
     strategy: "guided", "direct" or "auto" (None): see toolkit.chain.resolve_strategy.
+    analyses: per-article analyses computed ahead (toolkit.analyzers); the missing ones are computed here.
     """
-    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy)
+    job = _Job(
+        article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy, analyses
+    )
+    if job.missing:
+        job.analyses.update(compute_analyses(job.article.text, job.missing))
     for chain in job.plan:
         inp, started, first = job.start(chain)
         if inp is None:
@@ -200,7 +219,7 @@ def run(
 
 async def arun(
     article: Article | str | Path,
-    chains: Sequence[str] | str = DEFAULT_CHAINS,
+    chains: Sequence[str] | str | None = None,
     *,
     model: str | Model | None = None,
     record_mode: str | None = None,
@@ -210,13 +229,21 @@ async def arun(
     strict: bool = True,
     step_executor: Executor | None = None,
     strategy: str | None = None,
+    analyses: dict[str, Any] | None = None,
 ) -> RunResult:
     """Async twin of run(): model calls within a chain step go out concurrently.
 
-    step_executor: run the chains' own code (spaCy) there instead of on the event loop.
+    step_executor: run the chains' own code and the missing analyses (spaCy) there instead of
+    on the event loop.
     """
-    job = _Job(article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy)
+    job = _Job(
+        article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy, analyses
+    )
     job.ctx.step_executor = step_executor
+    if job.missing:
+        loop = asyncio.get_running_loop()
+        computed = await loop.run_in_executor(step_executor, compute_analyses, job.article.text, job.missing)
+        job.analyses.update(computed)
     for chain in job.plan:
         inp, started, first = job.start(chain)
         if inp is None:

@@ -34,7 +34,7 @@ from toolkit.hashing import sha256_text
 from toolkit.models import Model, ModelRequest, ModelResponse
 from toolkit.plugins import all_chains, get_chain
 from toolkit.recording import MODES
-from toolkit.runner import DEFAULT_CHAINS, arun, make_model
+from toolkit.runner import arun, default_chains, make_model
 from toolkit.schema import RunResult
 
 log = logging.getLogger(__name__)
@@ -186,9 +186,14 @@ def failures_html(failures: Sequence[dict[str, Any]]) -> html.Markup:
 
 
 def chain_tab_order(names: Iterable[str]) -> list[str]:
-    """Built-in chains in reading order (summary, claims, counter-claims), any others after."""
-    names = list(names)
-    return [n for n in DEFAULT_CHAINS if n in names] + [n for n in names if n not in DEFAULT_CHAINS]
+    """Chains in the reading order their plugins give (`Chain.position`), then by name."""
+    chains = all_chains()
+    return sorted(names, key=lambda n: (chains[n].position if n in chains else 1000, n))
+
+
+def chain_title(name: str) -> str:
+    chains = all_chains()
+    return chains[name].display_title if name in chains else name.capitalize()
 
 
 def visible_output(chain_name: str, output: Any, facets: dict[str, Any], query: str = "") -> Any:
@@ -337,7 +342,7 @@ class Workbench(_Runs):
         responses_dir: str | Path | None = None,
         samples_dir: str | Path | None = None,
         *,
-        chains: Sequence[str] = DEFAULT_CHAINS,
+        chains: Sequence[str] | None = None,
         prompts_dir: str | Path | None = None,
         out_dir: str | Path = "out",
         gold: str | Path | dict[str, Any] | None = None,
@@ -373,7 +378,7 @@ class Workbench(_Runs):
             description="Sample",
             layout=w.Layout(width="320px"),
         )
-        self.chain_boxes = _chain_picker(chains)
+        self.chain_boxes = _chain_picker(default_chains() if chains is None else chains)
         self.model_box = _model_box(model)
         self.strategy_box = _strategy_box()
         config = load_config(record_mode=record_mode)
@@ -683,7 +688,7 @@ class Workbench(_Runs):
             view.add_class(f"ntk-view-{name}")
             bar = self._filter_bar(name, reviewed, view)
             children.append(w.VBox([bar, view] if bar else [view]))
-            titles.append(name.replace("counterclaims", "counter-claims").capitalize())
+            titles.append(chain_title(name))
         old, self._chain_tabs = self._chain_tabs, children
         extra, extra_titles = [self.review_tab, self.export_tab], ["Review", "Export"]
         if self.gold is not None:
@@ -1015,7 +1020,7 @@ class BatchDashboard(_Runs):
         record_mode: str | None = None,
         responses_dir: str | Path | None = None,
         *,
-        chains: Sequence[str] = DEFAULT_CHAINS,
+        chains: Sequence[str] | None = None,
         concurrency: int = 2,
         samples_dir: str | Path | None = None,
         out: str | Path | None = None,
@@ -1047,7 +1052,7 @@ class BatchDashboard(_Runs):
             placeholder="a folder of articles, a .jsonl or a .csv",
             layout=w.Layout(width="70%"),
         )
-        self.chain_boxes = _chain_picker(chains)
+        self.chain_boxes = _chain_picker(default_chains() if chains is None else chains)
         self.model_box = _model_box(model)
         self.strategy_box = _strategy_box()
         config = load_config(record_mode=record_mode)

@@ -1,0 +1,492 @@
+"""The whole analysis of one article: sentences, attributions (and the outlet's own assertions), entities."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from toolkit_plugins.news.claimants import (
+    _abbreviations,
+    _Claimant,
+    _claimant_from_np,
+    _Context,
+    _full_person_name,
+    _norm_space,
+    _Ref,
+    _span_text,
+)
+from toolkit_plugins.news.content import _quote_regions, _sentence_body, _trim_content
+from toolkit_plugins.news.reporting import _find_in_sentence, _Found, _is_finding, _verb_text
+from toolkit_plugins.news.sentences import _doc_sentences, _find_cue, _word_count, get_nlp
+from toolkit_plugins.news.vocabulary import (
+    CHARACTERISE_LEMMAS,
+    CONTACT_RE,
+    DOCUMENT_HEADS,
+    ENTITY_LABELS,
+    FINDING_LEMMAS,
+    MIN_OUTLET_WORDS,
+    MIN_PART_WORDS,
+    NEGATING_LEMMAS,
+    NEWS_NAME_RE,
+    NEWS_ORG_HEADS,
+    OUTLET,
+    QUOTE_CHARS,
+    REPORT_LEMMAS,
+    REPORTED_RE,
+    SPLIT_MARKS,
+    UNNAMED_REPORTS,
+    Analysis,
+    Attribution,
+    Sentence,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Span, Token
+
+
+# --------------------------------------------------------------------------------------------
+# the whole analysis
+
+
+def _fully_quoted(sent: Span) -> bool:
+    regions = _quote_regions(sent)
+    if not regions:
+        return False
+    first, last = sent[0].i, sent[-1].i
+    while last > first and sent.doc[last].is_punct and sent.doc[last].text not in QUOTE_CHARS | {"''"}:
+        last -= 1
+    return regions[0][0] == first and regions[-1][1] == last
+
+
+def _is_declarative(sentence: Sentence, sent: Span) -> bool:
+    """A statement: finite verb, not a question, a fragment or housekeeping."""
+    stripped = sentence.text.rstrip("\"'”’) ")
+    if stripped.endswith("?") or _word_count(sentence.text) < MIN_OUTLET_WORDS:
+        return False
+    if CONTACT_RE.search(sentence.text):
+        return False  # "E-mail jane@example.com ...", "pic.twitter.com/...": housekeeping
+    return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in sent)
+
+
+def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
+    """A declarative sentence in the outlet's own voice: finite verb, not a question or fragment."""
+    if not _is_declarative(sentence, sent):
+        return False
+    for t in sent:
+        # a report whose speaker could not be named is still not the outlet's own claim
+        if t.lower_ == "according" and t.i + 1 < sent.end and t.nbor().lower_ == "to":
+            return False
+        if t.pos_ == "VERB" and t.lemma_.lower() in REPORT_LEMMAS and any(c.dep_ == "ccomp" for c in t.children):
+            if t.lemma_.lower() in FINDING_LEMMAS and not _is_finding(t):
+                continue
+            return False
+    root = sent.root
+    if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in root.children):
+        return False  # imperative: "Click here to ..."
+    return True
+
+
+def _statement_tokens(sent: Span, cue: str, cue_pure: bool) -> list[Token]:
+    """A sentence stated by the outlet (or an unnamed report): without its opening connective and
+    final full stop, quotation marks kept balanced."""
+    b0, _ = _sentence_body(sent, cue_pure, cue)
+    return _trim_content([sent.doc[i] for i in range(b0, sent.end)]) or list(sent)
+
+
+def _own_subject(tok: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children)
+
+
+def _split_points(content: list[Token]) -> list[int]:
+    """Token indices where an independent clause starts inside the content: a coordinated clause
+    with its own subject ("A rose, and B fell"), a contrastive "while/whereas" clause, or a clause
+    after a semicolon. These are statements a fact-checker would check apart."""
+    ids = {t.i for t in content}
+    first = content[0].i
+    points = []
+    for t in content:
+        if t.pos_ not in ("VERB", "AUX") or t.head.i not in ids or t.head.i == t.i or not _own_subject(t):
+            continue
+        start = t.left_edge.i
+        if start <= first:
+            continue
+        doc = t.doc
+        after_semicolon = doc[start - 1].text == ";"
+        if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX"):
+            points.append(start)
+        elif t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in SPLIT_MARKS for c in t.children):
+            points.append(start)
+        elif t.dep_ == "parataxis" and after_semicolon:
+            points.append(start)
+    for t in content:
+        # a quotation running over several sentences: each sentence is a statement of its own
+        prev = t.doc[t.i - 1] if t.i > 0 else None
+        if (
+            t.i > first
+            and prev is not None
+            and prev.text in (".", "!", "?")
+            and t.text[:1].isupper()
+            and not (t.i >= 2 and len(t.doc[t.i - 2].text) == 1)  # initials: "J. Smith"
+        ):
+            points.append(t.i)
+    return sorted(set(points))
+
+
+def _side_clauses(content: list[Token]) -> list[tuple[int, int]]:
+    """A non-restrictive relative clause (", who/which ...") or a trailing participle (", causing
+    ...") adds a checkable statement of its own: its token range. The main statement keeps it."""
+    ids = {t.i for t in content}
+    found = []
+    for t in content:
+        start, end = t.left_edge.i, t.right_edge.i
+        if start <= content[0].i or t.head.i not in ids or t.doc[start - 1].text != ",":
+            continue
+        relative = t.dep_ == "relcl" and t.doc[start].lower_ in ("who", "which")
+        participle = t.dep_ == "advcl" and t.tag_ == "VBG" and start == t.i
+        if (relative or participle) and end - start + 1 >= MIN_PART_WORDS:
+            found.append((start, min(end, content[-1].i)))
+    return found
+
+
+def atomic_parts(content: list[Token]) -> list[list[Token]]:
+    """The content cut into atomic statements, each trimmed of its joining word; parts of fewer
+    than MIN_PART_WORDS words stay with the part before them."""
+    if not content:
+        return []
+    points = _split_points(content) if len(content) >= 2 * MIN_PART_WORDS else []
+    pieces: list[list[Token]] = []
+    start = content[0].i
+    for cut in [*points, content[-1].i + 1]:
+        piece = [t for t in content if start <= t.i < cut]
+        joined = start != content[0].i  # a piece after a cut: drop the joining word
+        start = cut
+        while piece and joined and (piece[0].dep_ in ("cc", "mark", "punct") or piece[0].lower_ in SPLIT_MARKS):
+            piece = piece[1:]
+        while piece and (piece[-1].dep_ == "cc" or (piece[-1].is_punct and piece[-1].text not in QUOTE_CHARS)):
+            piece = piece[:-1]
+        piece = _trim_content(piece)
+        if piece and _is_attribution_clause(piece):
+            continue  # "..., the Post reported on Friday": the attribution, not a statement
+        words = sum(1 for t in piece if not t.is_punct)
+        if pieces and words < MIN_PART_WORDS:
+            pieces[-1] = [t for t in content if pieces[-1][0].i <= t.i <= (piece[-1].i if piece else pieces[-1][-1].i)]
+        elif piece:
+            pieces.append(piece)
+    if len(pieces) > 1 and sum(1 for t in pieces[0] if not t.is_punct) < MIN_PART_WORDS:
+        pieces[:2] = [[t for t in content if pieces[0][0].i <= t.i <= pieces[1][-1].i]]
+    pieces = pieces or [content]
+    for start, end in _side_clauses(content):
+        side = _trim_content([t for t in content if start <= t.i <= end])
+        if side and all(side != p for p in pieces):
+            pieces.append(side)
+    return sorted(pieces, key=lambda p: (p[0].i, -p[-1].i))
+
+
+def _is_attribution_clause(piece: list[Token]) -> bool:
+    """A clause that only says who reported: a reporting verb with no complement of its own."""
+    ids = {t.i for t in piece}
+    roots = [t for t in piece if t.head.i not in ids or t.head.i == t.i]
+    return any(
+        r.lemma_.lower() in REPORT_LEMMAS
+        and r.pos_ == "VERB"
+        and not any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i in ids for c in r.children)
+        for r in roots
+    )
+
+
+def _denial_start(doc: Doc, found: _Found, part: list[Token]) -> int | None:
+    """A denial keeps its verb in the evidence ("has denied agreeing to ..."): the char offset."""
+    if found.anchor < 0 or found.anchor >= len(doc):
+        return None
+    v = doc[found.anchor]
+    if v.lemma_.lower() not in NEGATING_LEMMAS or v.i >= part[0].i or part[0].i - v.i > 3:
+        return None
+    aux = [c.i for c in v.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < v.i and v.i - c.i <= 2]
+    return doc[min([v.i, *aux])].idx
+
+
+def _own_speaker(ctx: _Context, part: list[Token]) -> tuple[_Claimant, str] | None:
+    """A split-off clause in which another party speaks or characterises ("..., while the
+    government called it a normal workday"): that party is its claimant."""
+    ids = {t.i for t in part}
+    root = next((t for t in part if t.head.i not in ids or t.head.i == t.i), None)
+    if root is None or root.lemma_.lower() not in REPORT_LEMMAS | CHARACTERISE_LEMMAS:
+        return None
+    subj = next((c for c in root.children if c.dep_ == "nsubj" and c.i in ids), None)
+    if subj is None or subj.pos_ == "PRON":
+        return None
+    claimant = _claimant_from_np(ctx, subj)
+    return (claimant, _verb_text(root)) if claimant is not None else None
+
+
+def _make_attributions(ctx: _Context, sentence: Sentence, found: _Found, cue: str) -> list[Attribution]:
+    """One attribution per atomic statement of the found content."""
+    doc = ctx.doc
+    out = []
+    for k, part in enumerate(atomic_parts(found.content)):
+        cl, verb = found.claimant, found.verb
+        speaker = _own_speaker(ctx, part) if k > 0 else None
+        if speaker is not None:
+            cl, verb = speaker
+        content, c_start, c_end = _span_text(doc, part)
+        e_start = (_denial_start(doc, found, part) if k == 0 else None) or c_start
+        out.append(
+            Attribution(
+                sentence_index=sentence.index,
+                claimant=cl.name,
+                claimant_mention=cl.mention,
+                claimant_start=cl.start,
+                claimant_end=cl.end,
+                verb=verb,
+                content=content,
+                content_start=c_start,
+                content_end=c_end,
+                quote=sentence.text,
+                quote_start=sentence.start,
+                quote_end=sentence.end,
+                cue=cue,
+                evidence_start=e_start,
+                evidence_end=c_end,
+            )
+        )
+    return out
+
+
+def _remember(ctx: _Context, found: _Found) -> None:
+    cl = found.claimant
+    position = cl.start if cl.start >= 0 else ctx.doc[found.anchor].idx
+    ctx.refs.append(
+        _Ref(
+            name=cl.name,
+            kind=cl.kind,
+            lemmas=cl.lemmas,
+            position=position,
+            is_news=bool(NEWS_NAME_RE.search(cl.name)) or bool(cl.lemmas & NEWS_ORG_HEADS),
+        )
+    )
+
+
+def _note_persons(ctx: _Context, sent: Span) -> None:
+    """Remember people named in the sentence (for surnames and he/she later on)."""
+    for ent in sent.ents:
+        if ent.label_ == "PERSON":
+            clean = re.sub(r"['’]s$", "", _norm_space(ent.text)).strip(" .,;:")
+            if not re.fullmatch(r"[^\W\d_][\w.'’ -]*", clean):
+                continue
+            name = _full_person_name(ctx, clean, ent.start_char)
+            ctx.persons.append((ent.start_char, name))
+            if ent.root.dep_ in ("nsubj", "nsubjpass"):
+                ctx.subjects.append((ent.start_char, name))
+
+
+def analyse(text: str) -> Analysis:
+    """Find sentences, attributed statements, outlet assertions and entities in one spaCy pass.
+
+    The runner computes it once per article for all chains (the `news` analyzer), so it is not
+    cached here: chains read it with `inp.analysis("news")`.
+    """
+    doc = get_nlp()(text)
+    ctx = _Context(doc=doc, abbreviations=_abbreviations(doc))
+    pairs = _doc_sentences(doc)
+    attributions: list[Attribution] = []
+    last_speaker: tuple[int, _Found] | None = None  # (sentence index, attribution) for quotes
+    for sentence, sent in pairs:
+        if sentence.is_heading:
+            continue
+        cue, cue_pure = _find_cue(sentence.text)
+        found = _find_in_sentence(ctx, sent, cue, cue_pure)
+        seen: set[tuple[str, int, int]] = set()
+        for item in found:
+            key = (item.claimant.name, item.content[0].i, item.content[-1].i)
+            if key in seen:
+                continue
+            seen.add(key)
+            attributions += _make_attributions(ctx, sentence, item, cue)
+            _remember(ctx, item)
+            last_speaker = (sentence.index, item)
+        if not found:
+            if _fully_quoted(sent):
+                # a quotation standing alone continues the previous speaker's words
+                if last_speaker is not None and sentence.index - last_speaker[0] <= 2:
+                    prev = last_speaker[1]
+                    body = _trim_content(list(sent))
+                    if body:
+                        cont = _Found(
+                            _Claimant(
+                                prev.claimant.name,
+                                prev.claimant.mention,
+                                -1,
+                                -1,
+                                prev.claimant.kind,
+                                prev.claimant.lemmas,
+                                True,
+                            ),
+                            "",
+                            body,
+                            sent.start,
+                        )
+                        attributions += _make_attributions(ctx, sentence, cont, cue)
+                        last_speaker = (sentence.index, prev)
+            elif REPORTED_RE.search(sentence.text) and _is_declarative(sentence, sent):
+                # "X reportedly ...", "X is said to ...", "it was reported that ...": a report
+                # with no named source is neither the outlet's own claim nor anyone's in particular
+                unnamed = _Claimant(UNNAMED_REPORTS, "", -1, -1, "group", frozenset())
+                item = _Found(unnamed, "reportedly", _statement_tokens(sent, cue, cue_pure), -1)
+                attributions += _make_attributions(ctx, sentence, item, cue)
+            elif _is_outlet_assertion(sentence, sent):
+                outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
+                item = _Found(outlet, "", _statement_tokens(sent, cue, cue_pure), -1)
+                attributions += _make_attributions(ctx, sentence, item, cue)
+        _note_persons(ctx, sent)
+    entities = [
+        (ent.text, ent.label_, ent.start_char, ent.end_char)
+        for ent in doc.ents
+        if ent.label_ in ENTITY_LABELS and ent.text.strip()
+    ]
+    attributions = _quoted_speakers(text, attributions)
+    attributions = _carried_reports(text, attributions)
+    attributions = _named_descriptions(doc, attributions)
+    attributions = _unify_surnames(attributions)
+    return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
+
+
+_QUOTE_RUN = re.compile(r"“[^”\n]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.M)
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Char spans of quotations within each paragraph. A quotation may run over several sentences;
+    one left open at the paragraph's end closes there (a quote continued in the next paragraph
+    opens again there, by news convention)."""
+    return [(m.start(), m.end()) for m in _QUOTE_RUN.finditer(text) if m.end() - m.start() > 2]
+
+
+def _quoted_speakers(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """A sentence inside someone's quotation is theirs, not the outlet's: the speaker is the one
+    attributed in a sentence the quotation overlaps, else in the sentence just before it in the
+    same paragraph ('Hunter said: "... . ..."' or a quote paragraph after 'he said:')."""
+    spans = quotation_spans(text)
+    if not spans:
+        return attributions
+    named = [a for a in attributions if a.claimant not in (OUTLET, UNNAMED_REPORTS)]
+    out = []
+    for att in attributions:
+        start, end = att.evidence
+        quote = next((q for q in spans if q[0] <= start + 2 and end - 2 <= q[1]), None)
+        if att.claimant != OUTLET or quote is None:
+            out.append(att)
+            continue
+        speaker = next((a for a in named if a.quote_start < quote[1] and quote[0] < a.quote_end and a is not att), None)
+        if speaker is None:
+            before = [a for a in named if a.quote_end <= quote[0] and "\n\n" not in text[a.quote_end : quote[0]]]
+            gap_ok = before and len(text[before[-1].quote_end : quote[0]].split()) <= 3
+            speaker = before[-1] if gap_ok else None
+        if speaker is None:
+            out.append(att)
+            continue
+        out.append(
+            dataclasses.replace(
+                att,
+                claimant=speaker.claimant,
+                claimant_mention=speaker.claimant_mention,
+                verb=speaker.verb or "said",
+            )
+        )
+    return out
+
+
+def _is_publication(name: str) -> bool:
+    words = name.lower().split()
+    return bool(NEWS_NAME_RE.search(name)) or bool(words and words[-1] in NEWS_ORG_HEADS | DOCUMENT_HEADS)
+
+
+def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """'The Herald reports that A. B. C.': in news writing the sentences that follow a publication's
+    or a study's report in the same paragraph go on relaying it, so they are the publication's,
+    not the outlet's own, until the paragraph ends or someone else is quoted."""
+    out: list[Attribution] = []
+    carrying: Attribution | None = None
+    for att in attributions:
+        if carrying is not None and "\n" in text[carrying.quote_end : att.quote_start]:
+            carrying = None
+        if att.claimant != OUTLET:
+            carrying = att if _is_publication(att.claimant) and att.verb else None
+            out.append(att)
+        elif carrying is not None and att.sentence_index > carrying.sentence_index:
+            out.append(
+                dataclasses.replace(
+                    att, claimant=carrying.claimant, claimant_mention=carrying.claimant_mention, verb=carrying.verb
+                )
+            )
+        else:
+            out.append(att)
+    return out
+
+
+#: head nouns too generic to stand for one person ("a man said" may be anyone)
+GENERIC_PERSON_HEADS = frozenset({"man", "woman", "person", "people", "official", "officials", "source", "sources"})
+
+
+def _role_names(doc: Doc) -> dict[str, set[str]]:
+    """Role nouns the article ties to a named person: 'Dan Olsen, a former golfer' and 'Piper
+    Jaffray analyst Gene Munster' give golfer -> Dan Olsen and analyst -> Gene Munster."""
+    roles: dict[str, set[str]] = {}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or len(ent) < 2:
+            continue
+        name = _norm_space(ent.text).strip(" ,.")
+        before = doc[max(ent.start - 4, 0) : ent.start]
+        nouns = [t for t in before if t.pos_ == "NOUN" and t.head.i in range(ent.start, ent.end)]
+        end = ent.end
+        if end < len(doc) and doc[end].text == ",":
+            for t in doc[end + 1 : min(end + 12, len(doc))]:
+                if t.text in (",", ".", ";", "said", "says") or t.pos_ == "VERB":
+                    break
+                if t.pos_ == "NOUN" and t.dep_ == "appos" and t.head.i in range(ent.start, ent.end):
+                    nouns.append(t)
+        for noun in nouns:
+            roles.setdefault(noun.lemma_.lower(), set()).add(name)
+    return roles
+
+
+def _named_descriptions(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
+    """A claimant named only by a role ('the golfer', "the man's attorney") is the person the
+    article names with that role, when it names exactly one."""
+    roles: dict[str, set[str]] | None = None
+    out = []
+    for att in attributions:
+        words = att.claimant.replace("’", "'").split()
+        if att.claimant in (OUTLET, UNNAMED_REPORTS) or not words or any(w[:1].isupper() for w in words):
+            out.append(att)
+            continue
+        head = words[-1].lower().removesuffix("'s")
+        if head in GENERIC_PERSON_HEADS or att.claimant_mention.lower().startswith(("a ", "an ")):
+            # "a city engineer said": an indefinite description introduces someone new
+            out.append(att)
+            continue
+        if roles is None:
+            roles = _role_names(doc)
+        named = roles.get(head) or roles.get(head.removesuffix("s"))
+        if named and len(named) == 1:
+            att = dataclasses.replace(att, claimant=next(iter(named)))
+        out.append(att)
+    return out
+
+
+def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:
+    """'Mendes' after 'Carla Mendes' is the same claimant, even where spaCy saw no PERSON entity."""
+    full_names: list[str] = []
+    unified: list[Attribution] = []
+    for att in attributions:
+        words = att.claimant.split()
+        if len(words) == 1 and words[0][:1].isupper():
+            full = next((n for n in reversed(full_names) if n.split()[-1] == words[0]), None)
+            if full is not None:
+                att = dataclasses.replace(att, claimant=full)
+        elif len(words) >= 2 and all(w[:1].isupper() for w in words):
+            full_names.append(att.claimant)
+        unified.append(att)
+    return unified
+
+
+compute_analysis = analyse  # the name the batch worker and older code use

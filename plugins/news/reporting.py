@@ -1,0 +1,399 @@
+"""Reporting constructions: 'X said that ...', '"...," X said', 'according to X', characterisations,
+findings, and the cutting of a statement into atomic parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from toolkit_plugins.news.claimants import _Claimant, _claimant_from_np, _Context
+from toolkit_plugins.news.content import (
+    _minus_phrase,
+    _quote_regions,
+    _region_inner,
+    _sentence_body,
+    _subtree_range,
+    _trim_content,
+)
+from toolkit_plugins.news.sentences import _word_count
+from toolkit_plugins.news.vocabulary import (
+    CHARACTERISE_LEMMAS,
+    DOBJ_CONTENT,
+    DOCUMENT_HEADS,
+    FINDING_LEMMAS,
+    FINDING_SUBJECTS,
+    FIRST_PERSON,
+    HUMAN_SOURCE_HEADS,
+    NEGATIVE_SUBJECTS,
+    ORG_HEADS,
+    REPORT_LEMMAS,
+    THING_PRONOUNS,
+    TITLE_ABBREVIATIONS,
+    XCOMP_CONTENT,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Span, Token
+
+
+# --------------------------------------------------------------------------------------------
+# reporting constructions
+
+
+@dataclass
+class _Found:
+    claimant: _Claimant
+    verb: str
+    content: list[Token]
+    anchor: int  # token index of the reporting word, for nesting checks and order
+
+
+def _verb_text(v: Token) -> str:
+    """The reporting expression as written: 'said', 'told reporters', 'pointed out'."""
+    doc = v.doc
+    last = v.i
+    for child in v.children:
+        if child.dep_ == "prt" and child.i == last + 1:
+            last = child.i
+    if v.lemma_.lower() == "tell":
+        for child in v.children:
+            if child.dep_ in ("dobj", "dative", "iobj") and child.i > v.i and child.left_edge.i == last + 1:
+                if child.right_edge.i - v.i <= 3:
+                    last = child.right_edge.i
+    return doc[v.i : last + 1].text
+
+
+def _subject_of(v: Token) -> Token | None:
+    subjects = [c for c in v.children if c.dep_ == "nsubj"]
+    # "said Det. James Patterson" parses as two subjects: the title is not the speaker
+    named = [c for c in subjects if c.lower_.rstrip(".") not in TITLE_ABBREVIATIONS]
+    if named or subjects:
+        return min(named or subjects, key=lambda c: abs(c.i - v.i))
+    head = v.head
+    if v.dep_ == "xcomp" and head.pos_ == "VERB" and head.lemma_ != "be":
+        if any(c.dep_ in ("dobj", "dative") for c in head.children):
+            return None  # object control: in "led many to believe" the believers are the object
+        return _subject_of(head)
+    # "X said A and added B": only a coordinated reporting verb or main verb lends its subject
+    if v.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
+        if head.lemma_.lower() in REPORT_LEMMAS or head.dep_ == "ROOT":
+            return _subject_of(head)
+    return None
+
+
+def _agent_of(v: Token) -> Token | None:
+    for child in v.children:
+        if child.dep_ == "agent":
+            for gc in child.children:
+                if gc.dep_ == "pobj":
+                    return gc
+    return None
+
+
+def _phrase_top(tok: Token) -> Token:
+    """Climb from an attribution word to the phrase hanging off the clause ('based on ...')."""
+    t = tok
+    while (
+        t.head.i != t.i and t.dep_ in ("acl", "pobj", "prep", "agent", "pcomp") and t.head.pos_ not in ("VERB", "AUX")
+    ):
+        t = t.head
+    if t.head.i != t.i and t.head.lower_ in ("based", "according"):
+        t = t.head
+    return t
+
+
+def _quote_before(sent: Span, v: Token, subj: Token | None) -> tuple[int, int] | None:
+    """A quotation closing right before the attribution ('"...," the ministry said')."""
+    left_limit = min(v.i, subj.left_edge.i if subj is not None else v.i)
+    for region in reversed(_quote_regions(sent)):
+        if region[1] < left_limit and left_limit - region[1] <= 2:
+            return region
+        if region[1] < left_limit:
+            break
+    return None
+
+
+def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
+    right = v.i
+    for child in v.children:
+        if child.dep_ in ("nsubj", "dobj", "dative", "prt", "punct") and child.i > v.i:
+            right = max(right, child.right_edge.i)
+    for region in _quote_regions(sent):
+        if region[0] > v.i and region[0] - right <= 2:
+            return region
+    return None
+
+
+def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int, int]) -> list[Token]:
+    """What the reporting verb introduces: complement clause, quotation, host clause or object."""
+    doc = sent.doc
+    lemma = v.lemma_.lower()
+    comps = [c for c in v.children if c.dep_ == "ccomp"]
+    if lemma in XCOMP_CONTENT:
+        comps += [c for c in v.children if c.dep_ == "xcomp"]
+    # a trailing ", the Associated Press reports" parsed as a complement is not content
+    comps = [c for c in comps if not _is_trailing_attribution(c, v)]
+    before = _quote_before(sent, v, subj)
+    right = [c for c in comps if c.i > v.i]
+    if before is not None and not (before[0] <= body[0] + 1 or (before[0] > 0 and doc[before[0] - 1].text == ":")):
+        before = None  # the quotation is only part of the clause: keep the clause
+    if before is not None:
+        # quote-first: '"...," X said' or '"...," X said, "..."'
+        after = _quote_after(sent, v)
+        if after is not None and any(after[0] <= c.i <= after[1] for c in right):
+            return [doc[i] for i in range(before[0] + 1, after[1])]
+        if not right:
+            return _region_inner(doc, before)
+    if right:
+        comps = right  # "While A, the UN said B": B is what was said
+    if comps:
+        lo = min(c.left_edge.i for c in comps)
+        hi = max(c.right_edge.i for c in comps)
+        return [doc[i] for i in range(lo, hi + 1)]
+    region = _quote_after(sent, v)
+    if region is not None:
+        return _region_inner(doc, region)
+    if v.dep_ in ("parataxis",) or (
+        v.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in v.children)
+    ):
+        return _minus_phrase(sent, _subtree_range(v), body)
+    if lemma in DOBJ_CONTENT:
+        objs = [c for c in v.children if c.dep_ == "dobj"]
+        if lemma in XCOMP_CONTENT | {"report"}:
+            objs += [c for c in v.children if c.dep_ in ("xcomp", "pcomp")]
+        if objs:
+            lo = min(o.left_edge.i for o in objs)
+            hi = max(o.right_edge.i for o in objs)
+            if lemma in ("accuse", "charge"):
+                for c in v.children:
+                    if c.dep_ == "prep" and c.lower_ in ("of", "with"):
+                        hi = max(hi, c.right_edge.i)
+            return [doc[i] for i in range(lo, hi + 1)]
+    if v.dep_ == "ROOT" and subj is not None and subj.i > v.i and v.i > body[0] + 2:
+        # inverted, clause-final attribution without a parsed complement: "..., said X."
+        return [doc[i] for i in range(body[0], v.i)]
+    return []
+
+
+def _is_trailing_attribution(c: Token, v: Token) -> bool:
+    """', the Associated Press reports.' wrongly parsed as a complement of an earlier verb."""
+    if c.i < v.i or c.lemma_.lower() not in REPORT_LEMMAS or c.pos_ != "VERB":
+        return False
+    subj = next((x for x in c.children if x.dep_ == "nsubj"), None)
+    if subj is None or subj.i > c.i:
+        return False
+    first = subj.left_edge.i
+    return first > 0 and c.doc[first - 1].text == "," and c.right_edge.i >= c.sent.end - 2
+
+
+def _animate(noun: Token) -> bool:
+    """Could this noun phrase speak? Names, people, institutions and plural groups can."""
+    return (
+        noun.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+        or noun.lemma_.lower() in HUMAN_SOURCE_HEADS | ORG_HEADS
+        or noun.tag_ in ("NNS", "NNPS")
+        or any(c.ent_type_ == "NORP" for c in noun.children)
+    )
+
+
+def _participle_claimant(ctx: _Context, v: Token) -> _Claimant | None:
+    """'the Ukrainian military saying they ...', 'He left, saying ...', 'a statement saying'."""
+    doc = ctx.doc
+    if v.dep_ == "acl" and v.head.pos_ in ("NOUN", "PROPN"):
+        noun = v.head
+    elif v.i > 0 and doc[v.i - 1].pos_ in ("NOUN", "PROPN"):
+        noun = doc[v.i - 1]
+        while noun.dep_ in ("compound", "amod", "flat") and noun.head.i < v.i:
+            noun = noun.head
+    else:
+        noun = None
+    if noun is not None:
+        if noun.lemma_.lower() in DOCUMENT_HEADS:
+            owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+            if owner is None and noun.dep_ in ("dobj", "pobj"):
+                verb = noun.head if noun.dep_ == "dobj" else noun.head.head
+                owner = _subject_of(verb) if verb.pos_ in ("VERB", "AUX") else None
+            return _claimant_from_np(ctx, owner) if owner is not None else None
+        # "the pope referred to heaven saying ...": when the noun before the participle cannot
+        # speak, the subject of the governing verb is the speaker
+        governor = noun.head
+        while governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
+            governor = governor.head
+        if noun.dep_ in ("pobj", "npadvmod") and not _animate(noun) and governor.pos_ == "VERB":
+            subj = _subject_of(governor) or next((c for c in governor.children if c.dep_ == "nsubjpass"), None)
+            if subj is not None and subj.lower_ not in THING_PRONOUNS:
+                return _claimant_from_np(ctx, subj)
+        return _claimant_from_np(ctx, noun, stop_at=v.i)
+    if v.dep_ in ("advcl", "conj", "xcomp") and v.head.pos_ in ("VERB", "AUX"):
+        subj = _subject_of(v.head)
+        if subj is None:
+            subj = next((c for c in v.head.children if c.dep_ == "nsubjpass"), None)
+        if subj is not None:
+            return _claimant_from_np(ctx, subj)
+    return None
+
+
+def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> list[_Found]:
+    """All reporting constructions of one sentence; a construction nested in another's content
+    is dropped, and a reporting verb wins over an "according to" that merely relays it."""
+    doc = ctx.doc
+    body = _sentence_body(sent, cue_pure, cue)
+    found: list[_Found] = []
+    candidates: list[tuple[int, int, Token, str]] = []  # (priority, depth, token, kind)
+    for tok in sent:
+        if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
+            candidates.append((1, _depth(tok), tok, "according"))
+        elif tok.lemma_.lower() in CHARACTERISE_LEMMAS and tok.pos_ == "VERB" and _characterises(tok):
+            candidates.append((0, _depth(tok), tok, "characterise"))
+        elif tok.lemma_.lower() in REPORT_LEMMAS and tok.pos_ == "VERB":
+            lemma = tok.lemma_.lower()
+            if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children):
+                continue
+            if any(c.dep_ == "neg" for c in tok.children):
+                continue
+            if lemma == "tell" and not any(c.dep_ in ("dobj", "dative", "iobj") for c in tok.children):
+                continue  # "time will tell": no one is told anything
+            if lemma in FINDING_LEMMAS and not _is_finding(tok):
+                continue  # "Kiev concluded that ...": a decision, not a report
+            candidates.append((0, _depth(tok), tok, "verb"))
+    # a reporting verb inside quotation marks is part of someone's quoted words
+    quoted = [(a, b) for a, b in _quote_regions(sent)]
+    candidates = [c for c in candidates if not any(a < c[2].i < b for a, b in quoted)]
+    candidates.sort(key=lambda c: (c[0], c[1], c[2].i))
+    covered: list[tuple[int, int]] = []
+    for _prio, _tree_depth, tok, kind in candidates:
+        if any(lo <= tok.i <= hi for lo, hi in covered):
+            continue
+        if kind == "according":
+            item = _according(ctx, sent, tok, body)
+        elif kind == "characterise":
+            item = _characterisation(ctx, tok)
+        else:
+            item = _reporting_verb(ctx, sent, tok, body)
+        if item is None:
+            continue
+        content = _trim_content(_cut_trailing_according(item.content, tok))
+        if _word_count(" ".join(t.text for t in content)) < 2 or content[0].lower_ == "why":
+            continue
+        if item.claimant.mention.split(" ")[0].lower() in NEGATIVE_SUBJECTS:
+            continue  # "No one has claimed responsibility"
+        if any(content[0].i <= f.anchor <= content[-1].i for f in found):
+            continue
+        item.content = content
+        found.append(item)
+        covered.append((content[0].i, content[-1].i))
+    found.sort(key=lambda f: f.anchor)
+    return found
+
+
+def _is_finding(v: Token) -> bool:
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return subj is not None and subj.lemma_.lower() in FINDING_SUBJECTS | DOCUMENT_HEADS
+
+
+def _characterises(v: Token) -> bool:
+    """'X called it a normal workday', 'X described the vote as rigged': a named party judges."""
+    subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+    judged = any(c.dep_ in ("oprd", "xcomp") for c in v.children) or any(
+        c.dep_ == "prep" and c.lower_ == "as" for c in v.children
+    )
+    return subj is not None and subj.pos_ != "PRON" and judged
+
+
+def _characterisation(ctx: _Context, v: Token) -> _Found | None:
+    subj = next(c for c in v.children if c.dep_ == "nsubj")
+    claimant = _claimant_from_np(ctx, subj)
+    if claimant is None:
+        return None
+    # the judgement needs its verb: "called it a normal workday" is the evidence
+    content = [ctx.doc[i] for i in range(v.i, v.right_edge.i + 1)]
+    return _Found(claimant, v.text, content, v.i)
+
+
+def _cut_trailing_according(content: list[Token], anchor: Token) -> list[Token]:
+    """'X said A, according to Reuters': the relay phrase is not part of what X said."""
+    for k, t in enumerate(content):
+        if t.lower_ == "according" and t.i != anchor.i and k > 0 and content[k - 1].text == ",":
+            top = _phrase_top(t)
+            if top.right_edge.i >= content[-1].i:
+                return content[: k - 1]
+    return content
+
+
+def _depth(tok: Token) -> int:
+    d = 0
+    while tok.head.i != tok.i:
+        tok = tok.head
+        d += 1
+    return d
+
+
+def _according(ctx: _Context, sent: Span, tok: Token, body: tuple[int, int]) -> _Found | None:
+    to = ctx.doc[tok.i + 1]
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if pobj is None:
+        pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if pobj is None:
+        return None
+    claimant = _claimant_from_np(ctx, pobj)
+    if claimant is None:
+        return None
+    top = _phrase_top(tok)
+    phrase = (min(top.left_edge.i, tok.i), max(top.right_edge.i, pobj.right_edge.i))
+    content = _minus_phrase(sent, phrase, body)
+    if phrase[0] > body[0] + 1 and phrase[1] < body[1] - 1:
+        head = top.head
+        content = _minus_phrase(sent, phrase, (head.left_edge.i, head.right_edge.i)) if head.i != top.i else content
+    return _Found(claimant, ctx.doc[tok.i : tok.i + 2].text, content, tok.i)
+
+
+def _reporting_verb(ctx: _Context, sent: Span, v: Token, body: tuple[int, int]) -> _Found | None:
+    doc = ctx.doc
+    lemma = v.lemma_.lower()
+    subj = _subject_of(v)
+    agent = _agent_of(v)
+    verb = _verb_text(v)
+    if lemma == "cite":
+        # "X cited by Y": X is the source; only stand-alone uses (not inside 'according to X')
+        if agent is None or v.dep_ != "acl":
+            return None
+        head = v.head
+        if head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "pobj" and head.head.lower_ == "to"):
+            return None
+        claimant = _claimant_from_np(ctx, head, stop_at=v.i)
+        if claimant is None:
+            return None
+        top = _phrase_top(v)
+        content = _minus_phrase(sent, (top.left_edge.i, top.right_edge.i), body)
+        return _Found(claimant, doc[v.i : v.i + 2].text, content, v.i)
+    if subj is not None and subj.lower_ in FIRST_PERSON:
+        return None  # the author speaking, or a speaker inside a quotation
+    if subj is None and agent is not None:
+        claimant = _claimant_from_np(ctx, agent)
+        if claimant is None:
+            return None
+        by = doc[v.i + 1].text if v.i + 1 < len(doc) and doc[v.i + 1].lower_ == "by" else ""
+        verb = f"{v.text} {by}".strip() if by else v.text
+        if any(c.dep_ == "ccomp" for c in v.children):
+            content = _content_for_verb(sent, v, None, body)
+        else:
+            top = _phrase_top(v)
+            content = _minus_phrase(sent, (top.left_edge.i, top.right_edge.i), body)
+        return _Found(claimant, verb, content, v.i)
+    if subj is None:
+        if v.tag_ != "VBG":
+            return None
+        claimant = _participle_claimant(ctx, v)
+        if claimant is None:
+            return None
+        content = _content_for_verb(sent, v, None, body)
+        return _Found(claimant, verb, content, v.i) if content else None
+    if any(c.dep_ == "auxpass" for c in v.children):
+        return None  # "he is said to ...": no one is named
+    content = _content_for_verb(sent, v, subj, body)
+    if not content:
+        return None
+    claimant = _claimant_from_np(ctx, subj)
+    if claimant is None:
+        return None
+    return _Found(claimant, verb, content, v.i)

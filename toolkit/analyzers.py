@@ -1,0 +1,72 @@
+"""Per-article analyses that several chains share, computed once per article.
+
+A plugin registers an Analyzer (hook `register_analyzers`); a chain names the analyzers it reads
+in `Chain.analyzers`. The runner computes the ones its plan needs once per article into
+`ChainInput.analyses`, and a batch computes them ahead in a worker process (toolkit.analysis_pool)
+and hands them to the runner, so no module-level cache has to be primed and forgotten.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.errors import PluginError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """A named analysis of an article's text. Its result must be immutable and picklable (it
+    crosses from the batch's worker process); `reset` drops state that grows with every text
+    (a parser's vocabulary), which the batch worker calls every few thousand texts."""
+
+    name: str
+    analyse: Callable[[str], Any]
+    reset: Callable[[], None] | None = None
+
+
+def all_analyzers() -> dict[str, Analyzer]:
+    from toolkit.plugins import get_plugin_manager
+
+    found: dict[str, Analyzer] = {}
+
+    def register(analyzer: Analyzer) -> None:
+        if analyzer.name in found:
+            log.warning("analyzer %s registered twice; keeping the first", analyzer.name)
+            return
+        found[analyzer.name] = analyzer
+
+    get_plugin_manager().hook.register_analyzers(register=register)
+    return found
+
+
+def get_analyzer(name: str) -> Analyzer:
+    analyzers = all_analyzers()
+    if name not in analyzers:
+        known = ", ".join(sorted(analyzers)) or "none installed"
+        raise PluginError(f"unknown analyzer '{name}' (available: {known})")
+    return analyzers[name]
+
+
+def needed_by(chains: Iterable[Any]) -> tuple[str, ...]:
+    """The analyzers a plan of chains reads, in first-use order."""
+    return tuple(dict.fromkeys(name for chain in chains for name in getattr(chain, "analyzers", ())))
+
+
+def compute_analyses(text: str, names: Iterable[str]) -> dict[str, Any]:
+    """Each named analysis of `text` (unknown names are a PluginError)."""
+    names = list(names)
+    if not names:
+        return {}
+    analyzers = all_analyzers()
+    out: dict[str, Any] = {}
+    for name in names:
+        if name not in analyzers:
+            known = ", ".join(sorted(analyzers)) or "none installed"
+            raise PluginError(f"unknown analyzer '{name}' (available: {known})")
+        out[name] = analyzers[name].analyse(text)
+    return out
