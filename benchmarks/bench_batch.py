@@ -7,7 +7,7 @@ Run by hand (not a test; numbers depend on the machine):
     .venv/bin/python benchmarks/bench_batch.py --limit 200 --kill-after 8 --skip-baselines
     .venv/bin/python benchmarks/bench_batch.py --memory 100000 --chains claims
 
-The server (toolkit.testing.openai_server) runs in its own process on 127.0.0.1 with a fixed
+The server (tests.support.openai_server) runs in its own process on 127.0.0.1 with a fixed
 latency per request and 429 + Retry-After beyond --concurrency requests in flight; the toolkit
 talks to it through the real openai client and langchain-openai, exactly as to OpenAI. Input:
 ../shared/data/fnc1/train_bodies.csv (real article bodies); the script skips if it is absent.
@@ -53,7 +53,7 @@ class ServerProcess:
         cmd = [
             sys.executable,
             "-m",
-            "toolkit.testing.openai_server",
+            "tests.support.openai_server",
             "--port",
             "0",
             "--latency",
@@ -161,7 +161,7 @@ def run_toolkit(inp: Path, out: Path, base_url: str, args: argparse.Namespace) -
 
 
 def run_sequential(articles: list, base_url: str, args: argparse.Namespace) -> dict:
-    from toolkit.models.openai_compat import OpenAIModel
+    from toolkit.providers.openai.chat import OpenAIModel
     from toolkit.runner import run
 
     model = OpenAIModel("fake-model", base_url=base_url, api_key=os.environ["OPENAI_API_KEY"])
@@ -183,8 +183,8 @@ def run_abatch(articles: list, base_url: str, args: argparse.Namespace) -> dict:
     from langchain_core.runnables import RunnableLambda
 
     from toolkit.chain import ChainContext, ChainInput
-    from toolkit.models.openai_compat import OpenAIModel
     from toolkit.plugins import resolve_order
+    from toolkit.providers.openai.chat import OpenAIModel
 
     model = OpenAIModel("fake-model", base_url=base_url, api_key=os.environ["OPENAI_API_KEY"], max_retries=5)
     ctx = ChainContext(model=model)
@@ -349,8 +349,8 @@ def check_exactly_once(out: Path, inp: Path) -> None:
 
 def kill_and_resume(args: argparse.Namespace, work: Path) -> None:
     """SIGKILL a `toolkit batch` process mid-run, rerun it, and check nothing was lost or paid twice."""
+    from tests.support.openai_server import OpenAICompatServer, generate_instance
     from toolkit.batch import BatchPaths
-    from toolkit.testing.openai_server import OpenAICompatServer, generate_instance
 
     inp = write_subset(work / "bodies.csv", args.limit)
     out = work / "killed.jsonl"

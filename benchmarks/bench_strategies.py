@@ -28,7 +28,7 @@ BUDGET_RATIO = 3.0
 
 def _tokenizer(model: str) -> Any:
     from toolkit.errors import ConfigError
-    from toolkit.models.local import LocalModel
+    from toolkit.providers.local.llama import LocalModel
 
     local = LocalModel(model.partition(":")[2] or None)
     try:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.openai_server import FaultPlan, OpenAICompatServer, generate_instance
 from toolkit.batch import (
     BatchPaths,
     BatchReport,
@@ -38,7 +39,6 @@ from toolkit.hashing import sha256_text
 from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 from toolkit.plugins import register_plugin, unregister_plugin
 from toolkit.runlog import read_calls, summarize
-from toolkit.testing.openai_server import FaultPlan, OpenAICompatServer, generate_instance
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openai_batch"
 runner = CliRunner()

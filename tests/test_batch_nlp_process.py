@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 import toolkit_plugins.news as nlp
+from tests.support.openai_server import generate_instance
 from toolkit.analysis_pool import AnalysisPool, take
 from toolkit.batch import run_batch, use_nlp_process
 from toolkit.errors import PluginError
 from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 from toolkit.runner import run
-from toolkit.testing.openai_server import generate_instance
 
 TEXTS = [
     (
@@ -143,7 +143,7 @@ def test_openai_json_schema_answer_cut_short_is_an_error_and_bindings_are_reused
 
     from toolkit.errors import ModelError
     from toolkit.models import ModelRequest
-    from toolkit.models.openai_compat import OpenAIModel
+    from toolkit.providers.openai.chat import OpenAIModel
 
     model = OpenAIModel("fake-model", base_url="http://127.0.0.1:9/v1", api_key="k")
     request = ModelRequest(

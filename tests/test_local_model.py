@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from toolkit.errors import ConfigError
-from toolkit.models import local
+from toolkit.providers.local import llama as local
 
 
 def _fake_parts(tmp_path, monkeypatch, chunks):

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.openai_server import OpenAICompatServer
 from toolkit.batch import BatchPaths, run_batch
 from toolkit.cli import app
 from toolkit.models import Model, ModelRequest, ModelResponse
-from toolkit.openai_batch import URL, request_body, run_openai_batch
 from toolkit.plugins import register_plugin, unregister_plugin
+from toolkit.providers.openai.batch_api import URL, request_body, run_openai_batch
 from toolkit.runlog import read_calls
-from toolkit.testing.openai_server import OpenAICompatServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openai_batch"
 MODEL = "openai:gpt-4o-mini"

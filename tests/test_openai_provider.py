@@ -2,10 +2,11 @@
 
 import pytest
 
+from tests.support.openai_server import FaultPlan, OpenAICompatServer
 from toolkit.errors import ConfigError, ModelError
-from toolkit.models import ModelRequest, get_model
+from toolkit.models import ModelRequest
+from toolkit.providers import get_model
 from toolkit.runner import run
-from toolkit.testing.openai_server import FaultPlan, OpenAICompatServer
 
 ARTICLE = (
     "Bridge closure splits council\n"

@@ -16,7 +16,7 @@ import openai
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from toolkit.testing.openai_server import (
+from tests.support.openai_server import (
     INVALID_JSON_CONTENT,
     FaultPlan,
     OpenAICompatServer,

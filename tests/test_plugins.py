@@ -36,7 +36,7 @@ def site(tmp_path, monkeypatch):
 
 def test_builtin_chains_are_registered_through_entry_points():
     names = {name for name, _ in plugins.get_plugin_manager().list_name_plugin()}
-    assert {"summary", "claims", "counterclaims", "providers"} <= names
+    assert {"summary", "claims", "counterclaims", "news", "local", "openai"} <= names
     chains = plugins.all_chains()
     assert chains["counterclaims"].depends_on == ("claims",)
 

@@ -11,12 +11,13 @@ import random
 
 import pytest
 
-from toolkit.batch import AdaptiveLimit, limited_http_client
+from tests.support.openai_server import FaultPlan, OpenAICompatServer
+from toolkit.batch import AdaptiveLimit
 from toolkit.errors import ConfigError, ModelError
 from toolkit.models import Model, ModelRequest, ModelResponse
-from toolkit.models.openai_compat import OpenAIModel
+from toolkit.providers.openai.chat import OpenAIModel
+from toolkit.providers.openai.http import limited_http_client
 from toolkit.retry import LimitedModel, RetryingModel, backoff_delay, failure_cause, retry_cause
-from toolkit.testing.openai_server import FaultPlan, OpenAICompatServer
 
 REQUEST = ModelRequest(
     model="fake:flaky",

@@ -19,15 +19,15 @@ _EXPORTS = {
     "RunResult": "toolkit.schema",
     "get_plugin_manager": "toolkit.plugins",
     "get_chain": "toolkit.plugins",
-    "get_model": "toolkit.models",
+    "get_model": "toolkit.providers",
     "hookimpl": "toolkit.hookspecs",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from toolkit.article import Article, article_from_text, load_article  # noqa: F401
     from toolkit.errors import ToolkitError  # noqa: F401
-    from toolkit.models import get_model  # noqa: F401
     from toolkit.plugins import get_chain, get_plugin_manager  # noqa: F401
+    from toolkit.providers import get_model  # noqa: F401
     from toolkit.runner import arun, run  # noqa: F401
     from toolkit.schema import RunResult  # noqa: F401
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import csv
-import functools
 import json
 import os
 import re
@@ -54,9 +53,10 @@ from toolkit.chain import resolve_strategy
 from toolkit.config import load_config
 from toolkit.errors import ArticleError, ConfigError, ToolkitError
 from toolkit.hashing import sha256_text
-from toolkit.models import Model, ModelRequest, ModelResponse, get_model
+from toolkit.models import Model, ModelRequest, ModelResponse
 from toolkit.plugins import resolve_order
 from toolkit.pricing import PriceTable
+from toolkit.providers import get_model
 from toolkit.recording import RecordingModel, ResponseStore, request_key
 from toolkit.retry import LimitedModel, RetryEvent, RetryingModel, failure_cause
 from toolkit.runlog import RunLog, now, result_rows
@@ -445,35 +445,6 @@ class AdaptiveLimit:
                 cond.notify(self._free())
 
 
-@functools.cache
-def _limited_client_class() -> type:
-    import openai
-
-    class LimitedAsyncClient(openai.DefaultAsyncHttpxClient):  # type: ignore[misc, name-defined]
-        """At most `limit` requests on the wire: a slot is held only while a request is out."""
-
-        def __init__(self, limit: int, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.slots = AdaptiveLimit(limit)
-
-        async def send(self, request: Any, **kwargs: Any) -> Any:
-            await self.slots.acquire()
-            rate_limited = False
-            try:
-                response = await super().send(request, **kwargs)
-                rate_limited = response.status_code == 429
-                return response
-            finally:
-                await self.slots.release(rate_limited)
-
-    return LimitedAsyncClient
-
-
-def limited_http_client(limit: int) -> Any:
-    """An async HTTP client for the openai SDK that never has more than `limit` requests out."""
-    return _limited_client_class()(limit)
-
-
 class SingleFlight(Model):
     """Identical requests in flight at once go out once; the others wait for that answer."""
 
@@ -520,12 +491,13 @@ class SingleFlight(Model):
 class ModelStack:
     model: Model
     retrying: RetryingModel | None = None
-    http_client: Any = None
+    #: the provider's own model, closed at the end (its HTTP connections)
+    provider: Model | None = None
     spec: str = ""
 
     async def aclose(self) -> None:
-        if self.http_client is not None:
-            await self.http_client.aclose()
+        if self.provider is not None:
+            await self.provider.aclose()
 
 
 def build_model(
@@ -541,28 +513,22 @@ def build_model(
 ) -> ModelStack:
     """SingleFlight(RecordingModel(RetryingModel(limited provider))): cache hits never reach the
     network; a completed call is stored before the next; retries hold no concurrency slot."""
-    http_client = None
     if isinstance(model, Model):
-        inner: Model = LimitedModel(model, concurrency)
-        spec = model.model_id
+        provider, spec = model, model.model_id
     else:
         config = load_config(model=model, base_url=base_url)
         spec = config.model
-        if spec.strip().startswith("openai"):
-            http_client = limited_http_client(concurrency)
-            options: dict[str, Any] = {"max_retries": 0, "timeout": timeout, "http_async_client": http_client}
-            if config.base_url:
-                options["base_url"] = config.base_url
-            inner = get_model(spec, **options)
-        else:
-            inner = LimitedModel(get_model(spec), concurrency)
+        # the provider takes what it understands: an HTTP provider bounds its own requests in
+        # flight and leaves retries to the batch; a local model takes none of these
+        provider = get_model(spec, base_url=config.base_url, concurrency=concurrency, timeout=timeout, max_retries=0)
+    inner = provider if provider.limits_concurrency else LimitedModel(provider, concurrency)
     retrying = RetryingModel(inner, max_retries=max_retries, on_retry=on_retry)
     stacked: Model = retrying
     if record_mode != "off":
         if responses_dir is None:
             raise ConfigError("the response cache needs a folder: give --responses-dir or an output file")
         stacked = RecordingModel(retrying, ResponseStore(responses_dir), record_mode)
-    return ModelStack(SingleFlight(stacked), retrying, http_client, spec)
+    return ModelStack(SingleFlight(stacked), retrying, provider, spec)
 
 
 # --------------------------------------------------------------------------------------------

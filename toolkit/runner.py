@@ -17,9 +17,10 @@ from toolkit.article import Article, article_from_text, load_article
 from toolkit.chain import ChainContext, ChainInput, resolve_strategy
 from toolkit.config import load_config
 from toolkit.errors import ToolkitError
-from toolkit.models import Model, Usage, get_model
+from toolkit.models import Model, Usage
 from toolkit.plugins import resolve_order
 from toolkit.prompts import PromptLoader
+from toolkit.providers import get_model
 from toolkit.recording import RecordingModel, ResponseStore
 from toolkit.schema import ArticleInfo, ChainRun, RunResult
 
@@ -56,11 +57,8 @@ def make_model(
         responses_dir=str(responses_dir) if responses_dir else None,
         base_url=base_url,
     )
-    options: dict[str, Any] = {}
     spec = model if isinstance(model, Model) else config.model
-    if isinstance(spec, str) and spec.startswith("openai") and config.base_url:
-        options["base_url"] = config.base_url
-    inner = get_model(spec, **options)
+    inner = get_model(spec, base_url=config.base_url)  # a provider without a base_url ignores it
     if isinstance(inner, RecordingModel) or config.record_mode == "off":
         return inner
     return RecordingModel(inner, ResponseStore(config.responses_dir), config.record_mode)

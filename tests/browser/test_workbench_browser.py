@@ -70,7 +70,7 @@ def _free_port() -> int:
 def _hostile_recordings(folder: Path) -> None:
     """Scripted answers for the hostile article, stored as the local model's recordings would be."""
     from toolkit.article import article_from_text
-    from toolkit.models import get_model
+    from toolkit.providers import get_model
     from toolkit.recording import RecordingModel, ResponseStore
     from toolkit.runner import run
     from toolkit.testing.fakes import ScriptedModel

@@ -1,20 +1,17 @@
-"""Model providers behind one small interface: a request with a JSON schema in, JSON text out.
+"""The model interface every provider implements: a request with a JSON schema in, JSON text out.
 
-Providers register through the `register_models` hook (the built-in ones too), so a third-party
-package can add a backend exactly as `local` and `openai` do.
+Providers live in `toolkit.providers` (the built-in `local` and `openai` too) and register through
+the `register_models` hook, so a third-party package adds a backend exactly as they do. This module
+knows no provider and no plugin manager.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
-
-from toolkit.errors import ConfigError
 
 
 class Usage(BaseModel):
@@ -75,38 +72,10 @@ class Model(ABC):
     def default_params(self) -> dict[str, Any]:
         return {"temperature": 0.0}
 
+    #: True when the provider bounds its own requests in flight (e.g. in its HTTP client), so a
+    #: batch does not wrap it in a second concurrency limit
+    limits_concurrency: bool = False
 
-ModelFactory = Callable[..., Model]
-
-_SPEC = re.compile(r"^(?P<prefix>[a-z][a-z0-9_-]*)(?::(?P<name>.+))?$")
-
-
-def available_providers() -> dict[str, ModelFactory]:
-    from toolkit.plugins import get_plugin_manager
-
-    providers: dict[str, ModelFactory] = {}
-
-    def register(prefix: str, factory: ModelFactory) -> None:
-        providers[prefix] = factory
-
-    get_plugin_manager().hook.register_models(register=register)
-    return providers
-
-
-def get_model(spec: str | Model | None = None, **options: Any) -> Model:
-    """Resolve 'local', 'local:qwen2.5-1.5b' or 'openai:gpt-4o-mini' to a provider instance."""
-    if isinstance(spec, Model):
-        return spec
-    if spec is None:
-        from toolkit.config import load_config
-
-        spec = load_config().model
-    match = _SPEC.match(spec.strip())
-    if not match:
-        raise ConfigError(f"model '{spec}' is not of the form PROVIDER[:NAME], e.g. local or openai:gpt-4o-mini")
-    providers = available_providers()
-    prefix = match["prefix"]
-    if prefix not in providers:
-        known = ", ".join(sorted(providers)) or "none"
-        raise ConfigError(f"unknown model provider '{prefix}' (installed: {known})")
-    return providers[prefix](match["name"], **options)
+    async def aclose(self) -> None:
+        """Release what the provider holds (HTTP connections); a batch calls it at the end."""
+        return None

@@ -1,4 +1,5 @@
-"""A local OpenAI-compatible chat-completions server for tests, benchmarks and fault drills.
+"""A local OpenAI-compatible chat-completions server for tests, benchmarks and fault drills
+(dev-only: it lives with the tests, outside the installed package).
 
 No internet and no API keys exist where the toolkit is tested, so the real ``openai`` client
 and ``langchain_openai.ChatOpenAI`` are pointed at this server over real HTTP on 127.0.0.1.
@@ -12,7 +13,7 @@ chunked request bodies).  The server runs its own event loop in a daemon thread:
 
 or standalone::
 
-    python -m toolkit.testing.openai_server --port 8000 --latency 0.2 --max-concurrency 32 \\
+    python -m tests.support.openai_server --port 8000 --latency 0.2 --max-concurrency 32 \\
         --fault-rate 0.1 --max-seconds 600
 
 Endpoints: ``POST /v1/chat/completions`` and ``GET /v1/models`` (also without the ``/v1``
@@ -1075,7 +1076,7 @@ async def _hold(reader: asyncio.StreamReader, seconds: float) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m toolkit.testing.openai_server",
+        prog="python -m tests.support.openai_server",
         description="Local OpenAI-compatible fake server (127.0.0.1 only) for tests and benchmarks.",
     )
     parser.add_argument("--port", type=int, default=8000, help="TCP port on 127.0.0.1 (0 = ephemeral)")

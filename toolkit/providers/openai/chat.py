@@ -36,6 +36,7 @@ class OpenAIModel(Model):
         timeout: float = 120.0,
         method: str | None = None,
         http_async_client: Any = None,
+        concurrency: int | None = None,
     ) -> None:
         self.name = name or os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL")
@@ -52,6 +53,17 @@ class OpenAIModel(Model):
         self._bound_cache: dict[tuple[Any, ...], Any] = {}
         #: None: langchain-openai's shared client (bound to the first event loop that uses it)
         self._http_async_client = http_async_client
+        self._owned_client: Any = None
+        if concurrency is not None and http_async_client is None:
+            # a batch: at most `concurrency` requests on the wire, a slot held only while one is out
+            from toolkit.providers.openai.http import limited_http_client
+
+            self._http_async_client = self._owned_client = limited_http_client(concurrency)
+            self.limits_concurrency = True
+
+    async def aclose(self) -> None:
+        if self._owned_client is not None:
+            await self._owned_client.aclose()
 
     def __repr__(self) -> str:  # never show the key
         return f"OpenAIModel(name={self.name!r}, base_url={self.base_url!r})"

@@ -38,8 +38,9 @@ from typing import Any
 from toolkit.batch import BatchPaths, BatchReport, ModelStack, SingleFlight, _run_sync, arun_batch
 from toolkit.config import load_config
 from toolkit.errors import ConfigError, ToolkitError
-from toolkit.models import Model, ModelRequest, ModelResponse, Usage, get_model
+from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 from toolkit.pricing import PriceTable
+from toolkit.providers import get_model
 from toolkit.recording import RecordingModel, ResponseStore, request_key
 from toolkit.runlog import RunLog, now
 
@@ -321,6 +322,15 @@ class RoundReport:
     @property
     def complete(self) -> bool:
         return self.requests == 0 and self.awaiting == 0 and self.batch.pending == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.batch.to_dict(),
+            "round": self.round_no,
+            "requests": self.requests,
+            "awaiting": self.awaiting,
+            "request_files": [str(p) for p in self.request_files],
+        }
 
     def format(self, command: str = "toolkit batch INPUT --out OUT") -> str:
         lines = []

