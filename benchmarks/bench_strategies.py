@@ -1,7 +1,8 @@
 """Calls and prompt tokens per article for the guided and the direct strategy, from recordings.
 
 Both strategies replay genuine recordings (guided: SmolLM2-135M, `tests/responses` and the dev
-set's `tests/devset-responses`; direct: Qwen2.5-Coder-1.5B, `tests/responses-direct`), so the
+set's `tests/devset-responses`; direct: Qwen2.5-Coder-1.5B, `tests/responses-direct` and
+`tests/devset-responses-direct`, six dev-set articles), so the
 figures are what the live models used, at no cost. Article tokens are counted with the tokenizer
 of the model that answered (both ship as GGUF; 4 characters a token when it is not installed).
 The budget the direct strategy is held to: for an article of about 700 tokens, all three chains
@@ -89,7 +90,10 @@ def measure(strategy: str, model: str, folders: list[Path], articles: list[Path]
 
 
 def table(title: str, rows: list[dict[str, Any]]) -> str:
-    head = f"{'article':<18} {'art.tok':>7} {'calls':>5} {'prompt':>7} {'ratio':>6} {'out':>6} {'model s':>8} {'claims':>6} {'pairs':>5}"
+    head = (
+        f"{'article':<18} {'art.tok':>7} {'calls':>5} {'prompt':>7} {'ratio':>6} {'out':>6} {'model s':>8} "
+        f"{'claims':>6} {'pairs':>5}"
+    )
     lines = [title, head]
     for r in rows:
         lines.append(
@@ -124,7 +128,7 @@ def main() -> None:
     direct = measure(
         "direct",
         "local:qwen2.5-1.5b",
-        [ROOT / "tests" / "responses-direct", ROOT / "tests" / "devset-responses"],
+        [ROOT / "tests" / "responses-direct", ROOT / "tests" / "devset-responses-direct"],
         articles,
     )
     print(table("guided strategy (SmolLM2-135M recordings)", guided))
