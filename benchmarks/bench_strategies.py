@@ -1,7 +1,8 @@
 """Calls and prompt tokens per article for the guided and the direct strategy, from recordings.
 
 Both strategies replay genuine recordings (guided: SmolLM2-135M, `tests/responses` and the dev
-set's `tests/devset-responses`; direct: Qwen2.5-Coder-1.5B, `tests/responses-direct`), so the
+set's `tests/devset-responses`; direct: Qwen2.5-Coder-1.5B, `tests/responses-direct` and
+`tests/devset-responses-direct`, six dev-set articles), so the
 figures are what the live models used, at no cost. Article tokens are counted with the tokenizer
 of the model that answered (both ship as GGUF; 4 characters a token when it is not installed).
 The budget the direct strategy is held to: for an article of about 700 tokens, all three chains
@@ -127,7 +128,7 @@ def main() -> None:
     direct = measure(
         "direct",
         "local:qwen2.5-1.5b",
-        [ROOT / "tests" / "responses-direct", ROOT / "tests" / "devset-responses"],
+        [ROOT / "tests" / "responses-direct", ROOT / "tests" / "devset-responses-direct"],
         articles,
     )
     print(table("guided strategy (SmolLM2-135M recordings)", guided))

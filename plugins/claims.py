@@ -259,6 +259,25 @@ def full_names(claims: list[Claim], known: list[str]) -> list[Claim]:
     return claims
 
 
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"})
+
+
+def _speaker_differs(claimant: str, rule: Attribution, span: tuple[int, int]) -> bool:
+    """Whether the rules' reading of who speaks in this span should replace the model's.
+
+    The outlet is replaced when the span carries an attribution (its mention or most of its
+    evidence); a named claimant only when the span itself names another speaker (not by a
+    pronoun) and the two names are not one another's short form.
+    """
+    if claimant == OUTLET:
+        return _attributed_within(rule, span)
+    mention = rule.claimant_mention.strip().lower()
+    if mention in _PRONOUNS or not (rule.claimant_start >= 0 and span[0] <= rule.claimant_start < span[1]):
+        return False
+    a, b = claimant.lower().removeprefix("the "), rule.claimant.lower().removeprefix("the ")
+    return not (a == b or _is_short_form(claimant, rule.claimant) or _is_short_form(rule.claimant, claimant))
+
+
 def _canonical_claimant(name: str) -> str:
     plain = name.strip()
     if plain.lower() in ("the outlet", "outlet", "the article", "article", "the author", "author", ""):
@@ -422,8 +441,8 @@ class ClaimsChain(Chain):
         if not named_in_article(claimant, text):
             checks.append("claimant_not_in_article")
             claimant = rule.claimant if rule is not None else OUTLET
-        elif claimant == OUTLET and rule is not None and rule.claimant != OUTLET and _attributed_within(rule, span):
-            # the quote itself carries an attribution ("X said that ..."): not the outlet's own voice
+        elif rule is not None and rule.claimant != OUTLET and _speaker_differs(claimant, rule, span):
+            # the quote itself names who speaks ("X said that ..."): the parse of that sentence wins
             claimant = rule.claimant
             checks.append("claimant_from_attribution")
         verb = "" if claimant == OUTLET else item.verb.strip()

@@ -67,8 +67,9 @@ class RelationAnswer(BaseModel):
     relation: Literal["contradicts", "contests", "qualifies", "unrelated"]
 
 
-#: longest claim text shown to the direct strategy's pairing call
-DIRECT_CLAIM_CHARS = 200
+#: longest claim text shown to the direct strategy's pairing and brief calls (about 25 tokens):
+#: the listing goes out twice, and the three calls must stay within 3 times the article's tokens
+DIRECT_CLAIM_CHARS = 110
 
 
 def pairs_schema(ids: list[str]) -> type[BaseModel]:
@@ -94,8 +95,13 @@ def names(rationale: str, claimant: str) -> bool:
     return any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words)
 
 
+def _clip(text: str, limit: int = DIRECT_CLAIM_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def claims_listing(claims: list[Claim]) -> str:
-    return "\n".join(f"{c.id} ({c.claimant}): {c.text[:DIRECT_CLAIM_CHARS]}" for c in claims)
+    """The numbered claims as the direct strategy's calls see them: id, claimant, clipped restatement."""
+    return "\n".join(f"{c.id} ({c.claimant}): {_clip(c.text)}" for c in claims)
 
 
 class ClaimPair(BaseModel):

@@ -30,6 +30,8 @@ from toolkit_plugins.news.chunking import chunk_by_budget
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 MAX_KEY_POINTS = 5
+#: claims the direct brief chooses its key points from (contested ones first, then each main voice)
+BRIEF_CLAIMS = 10
 KEY_POINT_CHARS = 240
 RELATION_WEIGHT = {"contradicts": 0, "contests": 1, "qualifies": 2}
 _WHEN = re.compile(
@@ -95,6 +97,31 @@ def brief_schema(ids: list[str]) -> type[BaseModel]:
         headline=(str, Field(max_length=160)),
         key_points=(list[point], Field(max_length=MAX_KEY_POINTS + 3)),  # type: ignore[valid-type]
     )
+
+
+def brief_candidates(claims: list[Claim], contested: BaseModel | None, limit: int = BRIEF_CLAIMS) -> list[Claim]:
+    """The claims a brief rests on: both sides of each dispute first, then the voices with most
+    claims in turn, in text order; listed by id. Bounds the brief call's prompt on long articles."""
+    if len(claims) <= limit:
+        return claims
+    by_id = {c.id: c for c in claims}
+    chosen: dict[str, Claim] = {}
+    if isinstance(contested, CounterClaims):
+        for pair in sorted(contested.pairs, key=lambda p: RELATION_WEIGHT[p.relation]):
+            for cid in (pair.claim_a, pair.claim_b):
+                if cid in by_id and len(chosen) < limit // 2:
+                    chosen.setdefault(cid, by_id[cid])
+    voices: dict[str, list[Claim]] = {}
+    for claim in claims:
+        if claim.id not in chosen:
+            voices.setdefault(claim.claimant, []).append(claim)
+    order = sorted(voices, key=lambda v: (-len(voices[v]), voices[v][0].start))
+    while len(chosen) < limit and any(voices.values()):
+        for voice in order:
+            if voices[voice] and len(chosen) < limit:
+                claim = voices[voice].pop(0)
+                chosen[claim.id] = claim
+    return sorted(chosen.values(), key=lambda c: (c.start, c.id))
 
 
 def _ranked(values: list[str], limit: int) -> list[str]:
@@ -172,14 +199,15 @@ class SummaryChain(Chain):
         claims: list[Claim] = inp.deps["claims"].claims  # type: ignore[attr-defined]
         body = [s for s in analysis.sentences if not s.is_heading]
         lede = body[0].text if body else text.strip()[:300]
+        candidates = brief_candidates(claims, inp.deps.get("counterclaims"))
         calls = []
         if claims:
             calls.append(
                 StructuredCall(
                     "brief",
                     self.prompt(ctx, "brief"),
-                    {"lede": lede[:600], "claims": claims_listing(claims)},
-                    brief_schema([c.id for c in claims]),
+                    {"lede": lede[:400], "claims": claims_listing(candidates)},
+                    brief_schema([c.id for c in candidates]),
                     max_tokens=512,
                     required=False,
                 )

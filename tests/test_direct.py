@@ -275,3 +275,25 @@ def test_a_claimant_named_short_and_in_full_gets_one_name() -> None:
         )
     ]
     assert names == ["The New York Times", "Denis Pushilin", "Police", "the outlet"]
+
+
+def test_the_brief_chooses_among_both_sides_of_disputes_then_the_main_voices() -> None:
+    from toolkit_plugins.claims import Claim
+    from toolkit_plugins.counterclaims import ClaimPair, CounterClaims
+    from toolkit_plugins.summary import brief_candidates
+
+    voices = ["A"] * 6 + ["B"] * 4 + ["C"] * 2 + ["D"]
+    claims = [
+        Claim(
+            id=f"c{n}", text="x", claimant=v, verb="said", type="fact", quote="x", start=n, end=n + 1, alignment="exact"
+        )
+        for n, v in enumerate(voices, 1)
+    ]
+    contested = CounterClaims(
+        pairs=[ClaimPair(claim_a="c2", claim_b="c13", relation="contests", rationale="D disputes A.")],
+        uncontested=[],
+    )
+    chosen = [c.id for c in brief_candidates(claims, contested, limit=6)]
+    # both sides of the dispute, then A, B, C in turn (most claims first), listed in text order
+    assert chosen == ["c1", "c2", "c3", "c7", "c11", "c13"]
+    assert brief_candidates(claims[:4], contested, limit=6) == claims[:4]

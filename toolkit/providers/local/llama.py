@@ -119,7 +119,10 @@ class LocalModel(Model):
         self.is_qwen = self.name.startswith("qwen")
         self.model_id = f"local:{QWEN if self.is_qwen else SMOLLM2}"
         self.context_window = n_ctx
-        self.tier = "capable" if self.is_qwen else "small"
+        # both declare "small", so auto picks the guided strategy: on the dev set's six shortest
+        # articles the direct strategy on Qwen 1.5B scored below guided (claims F1 0.68 vs 0.73,
+        # claimants 0.72 vs 0.87) at 3 calls instead of ~30; `--strategy direct` still runs it
+        self.tier = "small"
         self._lock = threading.Lock()
 
     def _llama(self) -> Any:
