@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, SAMPLES, SEED
+from tests.support.openai_server import OpenAICompatServer
 from toolkit.article import load_article
 from toolkit.grounding import verify
-from toolkit.models.openai_compat import OpenAIModel
+from toolkit.providers.openai.chat import OpenAIModel
 from toolkit.runner import run
-from toolkit.testing.openai_server import OpenAICompatServer
 
 DIRECT_RESPONSES = ROOT / "tests" / "responses-direct"
 QWEN = "local:qwen2.5-1.5b"
