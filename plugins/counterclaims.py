@@ -67,9 +67,9 @@ class RelationAnswer(BaseModel):
     relation: Literal["contradicts", "contests", "qualifies", "unrelated"]
 
 
-#: longest claim text shown to the direct strategy's pairing and brief calls (about 25 tokens):
+#: longest claim text shown to the direct strategy's pairing and brief calls (about 20 tokens):
 #: the listing goes out twice, and the three calls must stay within 3 times the article's tokens
-DIRECT_CLAIM_CHARS = 110
+DIRECT_CLAIM_CHARS = 90
 
 
 def pairs_schema(ids: list[str]) -> type[BaseModel]:

@@ -31,7 +31,7 @@ from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 MAX_KEY_POINTS = 5
 #: claims the direct brief chooses its key points from (contested ones first, then each main voice)
-BRIEF_CLAIMS = 10
+BRIEF_CLAIMS = 8
 KEY_POINT_CHARS = 240
 RELATION_WEIGHT = {"contradicts": 0, "contests": 1, "qualifies": 2}
 _WHEN = re.compile(

@@ -53,7 +53,7 @@ from toolkit.chain import resolve_strategy
 from toolkit.config import load_config
 from toolkit.errors import ArticleError, ConfigError, ToolkitError
 from toolkit.hashing import sha256_text
-from toolkit.models import Model, ModelRequest, ModelResponse
+from toolkit.models import Model, ModelRequest, ModelResponse, ModelWrapper
 from toolkit.plugins import resolve_order
 from toolkit.pricing import PriceTable
 from toolkit.providers import get_model
@@ -445,24 +445,12 @@ class AdaptiveLimit:
                 cond.notify(self._free())
 
 
-class SingleFlight(Model):
+class SingleFlight(ModelWrapper):
     """Identical requests in flight at once go out once; the others wait for that answer."""
 
     def __init__(self, inner: Model) -> None:
-        self.inner = inner
-        self.model_id = inner.model_id
-        self.context_window = inner.context_window
-        self.tier = inner.tier
+        super().__init__(inner)
         self._inflight: dict[str, asyncio.Future[ModelResponse]] = {}
-
-    def default_params(self) -> dict[str, Any]:
-        return self.inner.default_params()
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def complete(self, request: ModelRequest) -> ModelResponse:
-        return self.inner.complete(request)
 
     async def acomplete(self, request: ModelRequest) -> ModelResponse:
         key = request_key(request)

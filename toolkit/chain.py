@@ -160,33 +160,40 @@ class ChainContext:
                 raw=raw,
             )
 
-    def execute(self, call: StructuredCall) -> BaseModel | None:
+    def _exchange(self, call: StructuredCall) -> Generator[ModelRequest, ModelResponse, BaseModel | None]:
+        """One call's exchange with the model: yields requests, receives responses, returns the
+        validated value. Invalid JSON gets one repair request; still invalid, see `required`.
+        `execute` and `aexecute` drive it, so the sync and async paths cannot drift apart."""
         messages = call.prompt.format(**call.variables)
-        resp = self.model.complete(self._request(call, messages))
+        resp = yield self._request(call, messages)
         value, error = self._validate(call, resp.text)
         self._record(call, 1, resp, error)
         if value is not None:
             return value
-        resp2 = self.model.complete(self._request(call, self._repair_messages(messages, resp.text, error or "")))
+        resp2 = yield self._request(call, self._repair_messages(messages, resp.text, error or ""))
         value, error2 = self._validate(call, resp2.text)
         self._record(call, 2, resp2, error2)
         if value is None:
             self._finish(call, resp2.text, error2 or "")
         return value
 
+    def execute(self, call: StructuredCall) -> BaseModel | None:
+        exchange = self._exchange(call)
+        try:
+            request = next(exchange)
+            while True:
+                request = exchange.send(self.model.complete(request))
+        except StopIteration as stop:
+            return stop.value
+
     async def aexecute(self, call: StructuredCall) -> BaseModel | None:
-        messages = call.prompt.format(**call.variables)
-        resp = await self.model.acomplete(self._request(call, messages))
-        value, error = self._validate(call, resp.text)
-        self._record(call, 1, resp, error)
-        if value is not None:
-            return value
-        resp2 = await self.model.acomplete(self._request(call, self._repair_messages(messages, resp.text, error or "")))
-        value, error2 = self._validate(call, resp2.text)
-        self._record(call, 2, resp2, error2)
-        if value is None:
-            self._finish(call, resp2.text, error2 or "")
-        return value
+        exchange = self._exchange(call)
+        try:
+            request = next(exchange)
+            while True:
+                request = exchange.send(await self.model.acomplete(request))
+        except StopIteration as stop:
+            return stop.value
 
 
 Steps = Generator[list[StructuredCall], list[Any], BaseModel]

@@ -23,7 +23,7 @@ from toolkit import __version__
 from toolkit.errors import ConfigError, ReplayMiss
 from toolkit.files import write_atomic
 from toolkit.hashing import sha256_json
-from toolkit.models import Model, ModelRequest, ModelResponse
+from toolkit.models import Model, ModelRequest, ModelResponse, ModelWrapper
 
 MODES = ("off", "record", "replay", "cache")
 
@@ -91,21 +91,15 @@ class ResponseStore:
         return len(list(self.folder.glob("*.json"))) if self.folder.exists() else 0
 
 
-class RecordingModel(Model):
+class RecordingModel(ModelWrapper):
     """Wraps a provider with a response store; in replay mode the provider is never touched."""
 
     def __init__(self, inner: Model, store: ResponseStore, mode: str = "cache") -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown record mode '{mode}' (choose {', '.join(MODES)})")
-        self.inner = inner
+        super().__init__(inner)
         self.store = store
         self.mode = mode
-        self.model_id = inner.model_id
-        self.context_window = inner.context_window
-        self.tier = inner.tier
-
-    def default_params(self) -> dict[str, Any]:
-        return self.inner.default_params()
 
     def count_tokens(self, text: str) -> int:
         if self.mode == "replay":  # never load weights just to count

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import ModelError
-from toolkit.models import Model, ModelRequest, ModelResponse
+from toolkit.models import Model, ModelRequest, ModelResponse, ModelWrapper
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def backoff_delay(attempt: int, base: float, cap: float, jitter: bool, rng: rand
     return rng.uniform(0, ceiling) if jitter else ceiling
 
 
-class RetryingModel(Model):
+class RetryingModel(ModelWrapper):
     """Retry transient ModelErrors of ``inner`` with backoff; honour Retry-After."""
 
     def __init__(
@@ -100,15 +100,12 @@ class RetryingModel(Model):
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        self.inner = inner
+        super().__init__(inner)
         self.max_retries = max_retries
         self.base = base
         self.cap = cap
         self.jitter = jitter
         self.on_retry = on_retry
-        self.model_id = inner.model_id
-        self.context_window = inner.context_window
-        self.tier = inner.tier
         self._rng = rng or random.Random()
         self._sleep = sleep
         self._sync_sleep = sync_sleep
@@ -116,12 +113,6 @@ class RetryingModel(Model):
         #: retries by cause, and calls that gave up, over this wrapper's life
         self.retries: Counter[str] = Counter()
         self.gave_up: Counter[str] = Counter()
-
-    def default_params(self) -> dict[str, Any]:
-        return self.inner.default_params()
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
 
     def _delay(self, exc: ModelError, attempt: int) -> float:
         backoff = backoff_delay(attempt, self.base, self.cap, self.jitter, self._rng)
@@ -182,7 +173,7 @@ class RetryingModel(Model):
             attempt += 1
 
 
-class LimitedModel(Model):
+class LimitedModel(ModelWrapper):
     """At most ``limit`` calls of ``inner`` at once (for providers that are not HTTP clients).
 
     For OpenAI-compatible servers the batch limits the HTTP client instead (see
@@ -192,19 +183,10 @@ class LimitedModel(Model):
     def __init__(self, inner: Model, limit: int) -> None:
         if limit < 1:
             raise ValueError("limit must be >= 1")
-        self.inner = inner
+        super().__init__(inner)
         self.limit = limit
-        self.model_id = inner.model_id
-        self.context_window = inner.context_window
-        self.tier = inner.tier
         self._sem: asyncio.Semaphore | None = None
         self._sync_sem = threading.BoundedSemaphore(limit)
-
-    def default_params(self) -> dict[str, Any]:
-        return self.inner.default_params()
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         with self._sync_sem:

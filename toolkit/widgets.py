@@ -31,7 +31,7 @@ from toolkit.config import load_config
 from toolkit.errors import ArticleError, ToolkitError
 from toolkit.files import write_atomic
 from toolkit.hashing import sha256_text
-from toolkit.models import Model, ModelRequest, ModelResponse
+from toolkit.models import Model, ModelRequest, ModelResponse, ModelWrapper
 from toolkit.plugins import all_chains, get_chain
 from toolkit.recording import MODES
 from toolkit.runner import arun, default_chains, make_model
@@ -208,22 +208,13 @@ def visible_output(chain_name: str, output: Any, facets: dict[str, Any], query: 
 # --- observing a model ------------------------------------------------------------------------------
 
 
-class ObservedModel(Model):
+class ObservedModel(ModelWrapper):
     """Passes calls through unchanged (same model id, so recorded responses still match) and
     reports each answer, for live progress."""
 
     def __init__(self, inner: Model, on_response: Callable[[ModelResponse], None]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.on_response = on_response
-        self.model_id = inner.model_id
-        self.context_window = inner.context_window
-        self.tier = inner.tier
-
-    def default_params(self) -> dict[str, Any]:
-        return self.inner.default_params()
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         response = self.inner.complete(request)

@@ -79,3 +79,31 @@ class Model(ABC):
     async def aclose(self) -> None:
         """Release what the provider holds (HTTP connections); a batch calls it at the end."""
         return None
+
+
+class ModelWrapper(Model):
+    """A model around another that passes everything through: its identity (the same model id,
+    so recorded responses still match), context window, tier, parameters, token counting and
+    closing. Retry, recording, rate limiting, single-flight, batch deferral and progress observers
+    subclass it and override only what they change."""
+
+    def __init__(self, inner: Model) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.context_window = inner.context_window
+        self.tier = inner.tier
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        return self.inner.complete(request)
+
+    async def acomplete(self, request: ModelRequest) -> ModelResponse:
+        return await self.inner.acomplete(request)
+
+    def default_params(self) -> dict[str, Any]:
+        return self.inner.default_params()
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

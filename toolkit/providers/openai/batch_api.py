@@ -38,7 +38,7 @@ from typing import Any
 from toolkit.batch import BatchPaths, BatchReport, ModelStack, SingleFlight, _run_sync, arun_batch
 from toolkit.config import load_config
 from toolkit.errors import ConfigError, ToolkitError
-from toolkit.models import Model, ModelRequest, ModelResponse, Usage
+from toolkit.models import Model, ModelRequest, ModelResponse, ModelWrapper, Usage
 from toolkit.pricing import PriceTable
 from toolkit.providers import get_model
 from toolkit.recording import RecordingModel, ResponseStore, request_key
@@ -112,28 +112,22 @@ class RequestFiles:
             self._handle = None
 
 
-class DeferredModel(Model):
-    """Answers nothing: records each request for the Batch API and raises DeferredCall."""
+class DeferredModel(ModelWrapper):
+    """Answers nothing: records each request for the Batch API and raises DeferredCall. It wraps
+    the live model only for its identity and parameters (the live path's requests, so the
+    answers imported later are found by the same keys); it never calls it."""
 
     def __init__(
         self, like: Model, model_name: str, pending_dir: Path, files: RequestFiles, resubmit: bool = False
     ) -> None:
+        super().__init__(like)
         self.like = like
-        self.model_id = like.model_id
-        self.context_window = like.context_window
-        self.tier = like.tier
         self.model_name = model_name
         self.pending_dir = pending_dir
         self.files = files
         self.resubmit = resubmit
         self.written: set[str] = set()
         self.awaiting: set[str] = set()
-
-    def default_params(self) -> dict[str, Any]:
-        return self.like.default_params()
-
-    def count_tokens(self, text: str) -> int:
-        return self.like.count_tokens(text)
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         key = request_key(request)
