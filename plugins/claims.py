@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, Field
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
-from toolkit.grounding import AlignmentStatus, align
+from toolkit.grounding import AlignmentStatus, Grounding, align
 from toolkit.hookspecs import hookimpl
 from toolkit.text import STOPWORDS, near_duplicate
 from toolkit_plugins.news import NEWS, OUTLET, UNNAMED_REPORTS, Analysis, Attribution
@@ -212,6 +212,27 @@ def template_claim(att: Attribution, text: str = "") -> str:
     return out if out.endswith((".", "!", "?", ")", '"')) else out + "."
 
 
+def claim_from_attribution(
+    att: Attribution, text: str, claim_type: ClaimType, grounding: Grounding, checks: list[str]
+) -> Claim:
+    """A claim from a statement the rules found: its parts, its grounded evidence, its sentence."""
+    return Claim(
+        id="",
+        text=text,
+        claimant=att.claimant,
+        claimant_mention=att.claimant_mention,
+        verb=att.verb,
+        type=claim_type,
+        quote=grounding.quote,
+        start=grounding.start,
+        end=grounding.end,
+        alignment=grounding.status,
+        context=att.quote,
+        cue=att.cue,
+        checks=checks,
+    )
+
+
 def named_in_article(claimant: str, text: str) -> bool:
     """Whether the article names this claimant: each of its name words appears in the text
     (the outlet and unnamed reports need no name); an invented source fails."""
@@ -345,21 +366,7 @@ class ClaimsChain(Chain):
             if not grounding.grounded and ctx.drop_ungrounded:
                 dropped += 1
                 continue
-            claim = Claim(
-                id="",
-                text=text_out,
-                claimant=att.claimant,
-                claimant_mention=att.claimant_mention,
-                verb=att.verb,
-                type=claim_type,
-                quote=grounding.quote,
-                start=grounding.start,
-                end=grounding.end,
-                alignment=grounding.status,
-                context=att.quote,
-                cue=att.cue,
-                checks=checks,
-            )
+            claim = claim_from_attribution(att, text_out, claim_type, grounding, checks)
             # a restatement elsewhere (a subhead and its sentence) is merged; parts of one sentence are not
             twin = next(
                 (
@@ -485,23 +492,8 @@ class ClaimsChain(Chain):
                 continue
             grounding = align(text[ev[0] : ev[1]], text, hint=ev[0])
             claim_type, _ = check_type(None, att.content, att.verb)
-            added.append(
-                Claim(
-                    id="",
-                    text=template_claim(att, text),
-                    claimant=att.claimant,
-                    claimant_mention=att.claimant_mention,
-                    verb=att.verb,
-                    type=claim_type,
-                    quote=grounding.quote,
-                    start=grounding.start,
-                    end=grounding.end,
-                    alignment=grounding.status,
-                    context=att.quote,
-                    cue=att.cue,
-                    checks=["added_by_rules"],
-                )
-            )
+            wording = template_claim(att, text)
+            added.append(claim_from_attribution(att, wording, claim_type, grounding, ["added_by_rules"]))
             spans.append(ev)
         return added
 
