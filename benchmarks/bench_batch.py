@@ -222,7 +222,7 @@ def run_model_layer(base_url: str, args: argparse.Namespace, n: int) -> dict:
     from toolkit.batch import build_model
     from toolkit.models import ModelRequest
 
-    class RewriteAnswer(BaseModel):  # the shape of the claims chain's rewrite call
+    class ShortAnswer(BaseModel):  # a short structured answer, the size of a label or a restatement
         claim: str = Field(min_length=10, max_length=300)
 
     async def main() -> int:
@@ -238,9 +238,9 @@ def run_model_layer(base_url: str, args: argparse.Namespace, n: int) -> dict:
         async def one(i: int) -> None:
             request = ModelRequest(
                 model=stack.model.model_id,
-                schema_name="RewriteAnswer",
+                schema_name="ShortAnswer",
                 messages=[{"role": "user", "content": f"Restate claim {i} about the storm"}],
-                json_schema=RewriteAnswer.model_json_schema(),
+                json_schema=ShortAnswer.model_json_schema(),
                 params={"max_tokens": 96},
             )
             async with gate:

@@ -315,7 +315,7 @@ def direct_chunks(analysis: Analysis, text: str, count_tokens: Any, budget: int)
     return [(sentences[g[0]].start, sentences[g[-1]].end) for g in groups]
 
 
-class ClaimsChain(Chain):
+class ClaimsChain(Chain[ClaimList]):
     name = "claims"
     version = "1.0.0"
     description = "Atomic claims with claimant, attribution verb, type and grounded evidence quote"
@@ -497,7 +497,7 @@ class ClaimsChain(Chain):
             spans.append(ev)
         return added
 
-    def render_text(self, output: ClaimList, deps: dict[str, BaseModel] | None = None) -> str:  # type: ignore[override]
+    def render_text(self, output: ClaimList, deps: dict[str, BaseModel] | None = None) -> str:
         lines = [f"Claims ({len(output.claims)})"]
         for c in output.claims:
             flag = "" if c.alignment != "ungrounded" else "  [UNGROUNDED]"
@@ -506,7 +506,7 @@ class ClaimsChain(Chain):
         return "\n".join(lines)
 
     # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
-    def table_rows(self, output: ClaimList) -> list[dict[str, Any]]:  # type: ignore[override]
+    def table_rows(self, output: ClaimList) -> list[dict[str, Any]]:
         """One row per claim, flat, for the filters (claimant, type, grounded) and CSV export."""
         return [
             {
@@ -530,7 +530,7 @@ class ClaimsChain(Chain):
     def facets(self) -> tuple[str, ...]:
         return ("claimant", "type", "grounded")
 
-    def review_items(self, output: ClaimList) -> list[dict[str, Any]]:  # type: ignore[override]
+    def review_items(self, output: ClaimList) -> list[dict[str, Any]]:
         """Each claim; the analyst may correct its wording, claimant or type (the quote stays as found)."""
         return [
             {
@@ -543,13 +543,11 @@ class ClaimsChain(Chain):
             for i, c in enumerate(output.claims)
         ]
 
-    def addable_fields(  # type: ignore[override]
-        self, output: ClaimList, deps: dict[str, BaseModel]
-    ) -> dict[str, list[str] | None]:
+    def addable_fields(self, output: ClaimList, deps: dict[str, BaseModel]) -> dict[str, list[str] | None]:
         """An added claim: its quote (select it in the article and paste it), claimant, type, wording."""
         return {"quote": None, "claimant": None, "type": list(get_args(ClaimType)), "text": None}
 
-    def new_review_item(  # type: ignore[override]
+    def new_review_item(
         self, output: ClaimList, fields: dict[str, Any], article_text: str, deps: dict[str, BaseModel]
     ) -> dict[str, Any]:
         """A claim the analyst adds: the quote must stand in the article (exact or up to spacing/quote marks)."""
@@ -579,13 +577,11 @@ class ClaimsChain(Chain):
         )
         return claim.model_dump(mode="json")
 
-    def with_added_items(self, output: ClaimList, items: list[dict[str, Any]]) -> ClaimList:  # type: ignore[override]
+    def with_added_items(self, output: ClaimList, items: list[dict[str, Any]]) -> ClaimList:
         claims = [*output.claims, *(Claim.model_validate(i) for i in items)]
         return output.model_copy(update={"claims": sorted(claims, key=lambda c: (c.start, c.end))})
 
-    def html_view(  # type: ignore[override]
-        self, output: ClaimList, deps: dict[str, BaseModel] | None = None, article_text: str = ""
-    ) -> str:
+    def html_view(self, output: ClaimList, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
         """The claims table, then the article with each evidence quote highlighted, a colour per claimant."""
         from toolkit import html
 

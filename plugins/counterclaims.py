@@ -244,7 +244,7 @@ def template_rationale(a: Claim, b: Claim, relation: str, cue: str) -> str:
     return f"{lead}{b.claimant} ({gist(b)}) {verb} the account of {a.claimant} ({gist(a)})."
 
 
-class CounterClaimsChain(Chain):
+class CounterClaimsChain(Chain[CounterClaims]):
     name = "counterclaims"
     version = "1.1.0"
     description = "Pairs of claims that contradict, contest or qualify each other, and the uncontested claims"
@@ -351,7 +351,7 @@ class CounterClaimsChain(Chain):
         paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
         return CounterClaims(pairs=pairs, uncontested=[c.id for c in claims if c.id not in paired])
 
-    def render_text(self, output: CounterClaims, deps: dict[str, BaseModel] | None = None) -> str:  # type: ignore[override]
+    def render_text(self, output: CounterClaims, deps: dict[str, BaseModel] | None = None) -> str:
         claims = (deps or {}).get("claims")
         by_id = {c.id: c for c in claims.claims} if isinstance(claims, ClaimList) else {}
         lines = [f"Counter-claims ({len(output.pairs)} pairs)"]
@@ -368,7 +368,7 @@ class CounterClaimsChain(Chain):
         return "\n".join(lines)
 
     # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
-    def table_rows(self, output: CounterClaims) -> list[dict[str, Any]]:  # type: ignore[override]
+    def table_rows(self, output: CounterClaims) -> list[dict[str, Any]]:
         """A row per pair, then a row per uncontested claim (kind tells them apart)."""
         rows: list[dict[str, Any]] = [
             {
@@ -390,7 +390,7 @@ class CounterClaimsChain(Chain):
     def facets(self) -> tuple[str, ...]:
         return ("kind", "relation")
 
-    def review_items(self, output: CounterClaims) -> list[dict[str, Any]]:  # type: ignore[override]
+    def review_items(self, output: CounterClaims) -> list[dict[str, Any]]:
         """Each pair; the analyst may correct its relation or rationale, or reject the pairing."""
         return [
             {
@@ -403,15 +403,13 @@ class CounterClaimsChain(Chain):
             for i, p in enumerate(output.pairs)
         ]
 
-    def addable_fields(  # type: ignore[override]
-        self, output: CounterClaims, deps: dict[str, BaseModel]
-    ) -> dict[str, list[str] | None]:
+    def addable_fields(self, output: CounterClaims, deps: dict[str, BaseModel]) -> dict[str, list[str] | None]:
         """An added pair: the claim under challenge, the claim that challenges it, relation, why."""
         claims = deps.get("claims")
         ids = [c.id for c in claims.claims] if isinstance(claims, ClaimList) else []
         return {"claim_a": ids, "claim_b": ids, "relation": list(get_args(Relation)), "rationale": None}
 
-    def new_review_item(  # type: ignore[override]
+    def new_review_item(
         self, output: CounterClaims, fields: dict[str, Any], article_text: str, deps: dict[str, BaseModel]
     ) -> dict[str, Any]:
         claims = deps.get("claims")
@@ -432,13 +430,11 @@ class CounterClaimsChain(Chain):
         )
         return {"id": f"{a}~{b}", **pair.model_dump(mode="json")}
 
-    def with_added_items(  # type: ignore[override]
-        self, output: CounterClaims, items: list[dict[str, Any]]
-    ) -> CounterClaims:
+    def with_added_items(self, output: CounterClaims, items: list[dict[str, Any]]) -> CounterClaims:
         added = [ClaimPair.model_validate({k: v for k, v in i.items() if k != "id"}) for i in items]
         return output.model_copy(update={"pairs": [*output.pairs, *added]})
 
-    def reconcile(self, output: CounterClaims, deps: dict[str, BaseModel]) -> CounterClaims:  # type: ignore[override]
+    def reconcile(self, output: CounterClaims, deps: dict[str, BaseModel]) -> CounterClaims:
         """After review: pairs lose rejected claims, and claims left in no pair count as uncontested."""
         claims = deps.get("claims")
         if not isinstance(claims, ClaimList):
@@ -448,9 +444,7 @@ class CounterClaimsChain(Chain):
         paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
         return output.model_copy(update={"pairs": pairs, "uncontested": [c for c in ids if c not in paired]})
 
-    def html_view(  # type: ignore[override]
-        self, output: CounterClaims, deps: dict[str, BaseModel] | None = None, article_text: str = ""
-    ) -> str:
+    def html_view(self, output: CounterClaims, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
         """Contesting pairs side by side with relation and rationale; uncontested claims listed apart."""
         from toolkit import html
 

@@ -177,7 +177,7 @@ def accept_headline(headline: str, source: str) -> bool:
     return not is_garbled(headline) and bool(words) and len(words - content_words(source)) <= 1
 
 
-class SummaryChain(Chain):
+class SummaryChain(Chain[Summary]):
     name = "summary"
     version = "1.0.0"
     description = "Headline, 3-5 grounded key points, who/what/when/where, main actors and a framing note"
@@ -391,7 +391,7 @@ class SummaryChain(Chain):
             for c in chosen
         ]
 
-    def render_text(self, output: Summary, deps: dict[str, BaseModel] | None = None) -> str:  # type: ignore[override]
+    def render_text(self, output: Summary, deps: dict[str, BaseModel] | None = None) -> str:
         lines = [f"Summary: {output.headline}", "  Key points:"]
         lines += [f"   - {k.text}  [@{k.start}-{k.end} {k.alignment}]" for k in output.key_points]
         lines.append(f"  Who: {', '.join(output.who) or '-'}")
@@ -401,7 +401,7 @@ class SummaryChain(Chain):
         return "\n".join(lines)
 
     # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
-    def table_rows(self, output: Summary) -> list[dict[str, Any]]:  # type: ignore[override]
+    def table_rows(self, output: Summary) -> list[dict[str, Any]]:
         """The brief as rows: headline, key points, the 5 Ws and the framing note."""
         rows: list[dict[str, Any]] = [{"id": "headline", "kind": "headline", "text": output.headline}]
         rows += [
@@ -425,7 +425,7 @@ class SummaryChain(Chain):
         ]
         return rows
 
-    def review_items(self, output: Summary) -> list[dict[str, Any]]:  # type: ignore[override]
+    def review_items(self, output: Summary) -> list[dict[str, Any]]:
         """Each key point; the analyst may reword or drop it."""
         return [
             {
@@ -438,9 +438,7 @@ class SummaryChain(Chain):
             for n, k in enumerate(output.key_points, 1)
         ]
 
-    def html_view(  # type: ignore[override]
-        self, output: Summary, deps: dict[str, BaseModel] | None = None, article_text: str = ""
-    ) -> str:
+    def html_view(self, output: Summary, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
         """The brief as one card: headline, grounded key points, who/what/when/where, actors, framing."""
         from toolkit import html
 

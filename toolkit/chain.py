@@ -16,7 +16,7 @@ from collections.abc import Generator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, ValidationError
@@ -247,13 +247,16 @@ async def adrive(steps: Steps, ctx: ChainContext) -> BaseModel:
     return value
 
 
-class Chain(ABC):
+OutputT = TypeVar("OutputT", bound=BaseModel)
+
+
+class Chain(ABC, Generic[OutputT]):
     """A prompt chain. Subclass it in a plugin and register an instance via `register_chains`."""
 
     name: str
     version: str
     description: str = ""
-    output_schema: type[BaseModel]
+    output_schema: type[OutputT]
     prompt_names: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     #: folder holding this chain's `<prompt>.toml` files
@@ -316,37 +319,37 @@ class Chain(ABC):
 
         return RunnableLambda(_run, afunc=_arun, name=f"toolkit:{self.name}")
 
-    def render_text(self, output: BaseModel, deps: dict[str, BaseModel] | None = None) -> str:
+    def render_text(self, output: OutputT, deps: dict[str, BaseModel] | None = None) -> str:
         """A readable plain-text section for the CLI report; plugins override it."""
         return f"{self.name}:\n" + output.model_dump_json(indent=2)
 
     # Views for the notebook front-ends (toolkit.widgets, toolkit.review); plugins override them.
-    def html_view(self, output: BaseModel, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
+    def html_view(self, output: OutputT, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
         """Escaped HTML for the workbench (see toolkit.html); the default shows the output as JSON."""
         from toolkit import html
 
         return html.view(html.section(self.name, html.pre(output.model_dump_json(indent=2))))
 
-    def review_items(self, output: BaseModel) -> list[dict[str, Any]]:
+    def review_items(self, output: OutputT) -> list[dict[str, Any]]:
         """What an analyst can accept, edit or reject: dicts of id, label, fields (editable values),
         path (keys from the output's JSON to the item) and detail; none by default."""
         return []
 
-    def addable_fields(self, output: BaseModel, deps: dict[str, BaseModel]) -> dict[str, list[str] | None]:
+    def addable_fields(self, output: OutputT, deps: dict[str, BaseModel]) -> dict[str, list[str] | None]:
         """Fields an analyst fills to add an item in review (options, or None for free text); none by default."""
         return {}
 
     def new_review_item(
-        self, output: BaseModel, fields: dict[str, Any], article_text: str, deps: dict[str, BaseModel]
+        self, output: OutputT, fields: dict[str, Any], article_text: str, deps: dict[str, BaseModel]
     ) -> dict[str, Any]:
         """A complete item (with its id) from an analyst's fields; ValueError says what is wrong."""
         raise ValueError(f"{self.name} does not take added items")
 
-    def with_added_items(self, output: BaseModel, items: list[dict[str, Any]]) -> BaseModel:
+    def with_added_items(self, output: OutputT, items: list[dict[str, Any]]) -> OutputT:
         """The output with analyst-added items (from `new_review_item`) put in."""
         return output
 
-    def table_rows(self, output: BaseModel) -> list[dict[str, Any]]:
+    def table_rows(self, output: OutputT) -> list[dict[str, Any]]:
         """Flat rows for filtering and CSV export; the default is one row of the top-level fields."""
         data = output.model_dump(mode="json")
         return [
@@ -357,7 +360,7 @@ class Chain(ABC):
         """Columns of `table_rows` an analyst filters by (e.g. claimant, type)."""
         return ()
 
-    def reconcile(self, output: BaseModel, deps: dict[str, BaseModel]) -> BaseModel:
+    def reconcile(self, output: OutputT, deps: dict[str, BaseModel]) -> OutputT:
         """Make a reviewed output consistent with its reviewed dependencies (e.g. drop references
         to rejected items); called by toolkit.review after applying decisions."""
         return output
