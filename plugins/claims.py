@@ -28,6 +28,7 @@ from toolkit.hookspecs import hookimpl
 from toolkit.text import STOPWORDS, near_duplicate
 from toolkit_plugins.news import NEWS, OUTLET, UNNAMED_REPORTS, Analysis, Attribution
 from toolkit_plugins.news.chunking import chunk_by_budget
+from toolkit_plugins.news.vocabulary import FIRST_PERSON, GROUP_PRONOUNS, PERSON_PRONOUNS, THING_PRONOUNS
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
@@ -280,7 +281,7 @@ def full_names(claims: list[Claim], known: list[str]) -> list[Claim]:
     return claims
 
 
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"})
+_PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | FIRST_PERSON
 
 
 def _speaker_differs(claimant: str, rule: Attribution, span: tuple[int, int]) -> bool:

@@ -30,18 +30,9 @@ class Analyzer:
 
 
 def all_analyzers() -> dict[str, Analyzer]:
-    from toolkit.plugins import get_plugin_manager
+    from toolkit.plugins import collect_named
 
-    found: dict[str, Analyzer] = {}
-
-    def register(analyzer: Analyzer) -> None:
-        if analyzer.name in found:
-            log.warning("analyzer %s registered twice; keeping the first", analyzer.name)
-            return
-        found[analyzer.name] = analyzer
-
-    get_plugin_manager().hook.register_analyzers(register=register)
-    return found
+    return collect_named("register_analyzers", "analyzer")
 
 
 def get_analyzer(name: str) -> Analyzer:

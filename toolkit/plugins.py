@@ -7,7 +7,7 @@ import logging
 import threading
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -72,22 +72,28 @@ def unregister_plugin(name: str) -> None:
         pm.unregister(name=name)
 
 
-def all_chains() -> dict[str, Chain]:
-    chains: dict[str, Chain] = {}
+def collect_named(hook: str, what: str) -> dict[str, Any]:
+    """Objects with a `name` that plugins register through `hook`: the first of a name wins, and a
+    plugin whose hook raises is listed as broken instead of breaking the others."""
+    found: dict[str, Any] = {}
 
-    def register(chain: Chain) -> None:
-        if chain.name in chains:
-            log.warning("chain %s registered twice; keeping the first", chain.name)
+    def register(item: Any) -> None:
+        if item.name in found:
+            log.warning("%s %s registered twice; keeping the first", what, item.name)
             return
-        chains[chain.name] = chain
+        found[item.name] = item
 
-    for impl in get_plugin_manager().hook.register_chains.get_hookimpls():
+    for impl in getattr(get_plugin_manager().hook, hook).get_hookimpls():
         try:
             impl.function(register=register)
         except Exception as exc:
             broken_plugins.append((impl.plugin_name, f"{type(exc).__name__}: {exc}"))
-            log.warning("plugin %s failed to register chains: %s", impl.plugin_name, exc)
-    return chains
+            log.warning("plugin %s failed to register %ss: %s", impl.plugin_name, what, exc)
+    return found
+
+
+def all_chains() -> dict[str, Chain]:
+    return collect_named("register_chains", "chain")
 
 
 def get_chain(name: str) -> Chain:
