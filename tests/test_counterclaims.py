@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit_plugins.claims import Claim
-from toolkit_plugins.counterclaims import candidate_pairs, similar_pairs
+from toolkit_plugins.counterclaims.chain import candidate_pairs, similar_pairs
 
 
 def _claim(cid: str, claimant: str, quote: str, start: int) -> Claim:

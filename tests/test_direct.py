@@ -256,7 +256,8 @@ def test_an_attributed_quote_is_not_the_outlets_own_voice() -> None:
 
 
 def test_a_claimant_named_short_and_in_full_gets_one_name() -> None:
-    from toolkit_plugins.claims import Claim, full_names
+    from toolkit_plugins.claims import Claim
+    from toolkit_plugins.claims.chain import full_names
 
     def claim(name: str) -> Claim:
         return Claim(
@@ -280,7 +281,7 @@ def test_a_claimant_named_short_and_in_full_gets_one_name() -> None:
 def test_the_brief_chooses_among_both_sides_of_disputes_then_the_main_voices() -> None:
     from toolkit_plugins.claims import Claim
     from toolkit_plugins.counterclaims import ClaimPair, CounterClaims
-    from toolkit_plugins.summary import brief_candidates
+    from toolkit_plugins.summary.chain import brief_candidates
 
     voices = ["A"] * 6 + ["B"] * 4 + ["C"] * 2 + ["D"]
     claims = [

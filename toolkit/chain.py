@@ -25,6 +25,7 @@ from toolkit.article import Article
 from toolkit.errors import ConfigError, OutputValidationError
 from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 from toolkit.prompts import PromptLoader, PromptSpec
+from toolkit.view import ChainView
 
 #: guided: rules find the claims and the model labels each (any model, two calls per claim at most);
 #: direct: the model reads the article and returns everything in a few structured calls, checked after
@@ -273,6 +274,12 @@ class Chain(ABC, Generic[OutputT]):
     strategies: tuple[str, ...] = ("guided",)
     #: prompts only the direct strategy uses (listed in provenance when it runs)
     direct_prompt_names: tuple[str, ...] = ()
+    #: how the output reads in the CLI and the notebooks (toolkit.view); plugins set their own
+    view_class: type[ChainView[Any]] = ChainView
+
+    @functools.cached_property
+    def view(self) -> ChainView[OutputT]:
+        return self.view_class(self.display_title)
 
     @abstractmethod
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
@@ -319,17 +326,6 @@ class Chain(ABC, Generic[OutputT]):
 
         return RunnableLambda(_run, afunc=_arun, name=f"toolkit:{self.name}")
 
-    def render_text(self, output: OutputT, deps: dict[str, BaseModel] | None = None) -> str:
-        """A readable plain-text section for the CLI report; plugins override it."""
-        return f"{self.name}:\n" + output.model_dump_json(indent=2)
-
-    # Views for the notebook front-ends (toolkit.widgets, toolkit.review); plugins override them.
-    def html_view(self, output: OutputT, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
-        """Escaped HTML for the workbench (see toolkit.html); the default shows the output as JSON."""
-        from toolkit import html
-
-        return html.view(html.section(self.name, html.pre(output.model_dump_json(indent=2))))
-
     def review_items(self, output: OutputT) -> list[dict[str, Any]]:
         """What an analyst can accept, edit or reject: dicts of id, label, fields (editable values),
         path (keys from the output's JSON to the item) and detail; none by default."""
@@ -348,17 +344,6 @@ class Chain(ABC, Generic[OutputT]):
     def with_added_items(self, output: OutputT, items: list[dict[str, Any]]) -> OutputT:
         """The output with analyst-added items (from `new_review_item`) put in."""
         return output
-
-    def table_rows(self, output: OutputT) -> list[dict[str, Any]]:
-        """Flat rows for filtering and CSV export; the default is one row of the top-level fields."""
-        data = output.model_dump(mode="json")
-        return [
-            {k: v if v is None or isinstance(v, str | int | float | bool) else json.dumps(v) for k, v in data.items()}
-        ]
-
-    def facets(self) -> tuple[str, ...]:
-        """Columns of `table_rows` an analyst filters by (e.g. claimant, type)."""
-        return ()
 
     def reconcile(self, output: OutputT, deps: dict[str, BaseModel]) -> OutputT:
         """Make a reviewed output consistent with its reviewed dependencies (e.g. drop references

@@ -3,7 +3,7 @@
 Article text, claimants, quotes and model answers are untrusted: every value is passed through
 `html.escape` unless it is a `Markup` produced by these functions, so a `<script>` or an
 `onerror=` in an article is shown as text and never runs. Views compose by nesting Markup.
-Nothing here knows about particular chains; chains call these from their `html_view`.
+Nothing here knows about particular chains; chain views (toolkit.view) call these from their `html_view`.
 """
 
 from __future__ import annotations

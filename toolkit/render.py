@@ -34,7 +34,7 @@ def render_text(result: RunResult, order: list[str] | None = None) -> str:
         if chain is None:
             raise PluginError(f"chain '{name}' is not installed; cannot render its output")
         prompts = ", ".join(f"{p['name']} v{p['version']}" for p in run.prompts)
-        section = chain.render_text(outputs[name], deps=outputs)
+        section = chain.view.render_text(outputs[name], deps=outputs)
         sections.append(
             f"{section}\n  [{name} v{run.version}; prompts {prompts}; {run.calls} calls, {run.duration_s}s]"
         )

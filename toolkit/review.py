@@ -393,8 +393,8 @@ def export_rows(result: RunResult, review: Review, *, include_rejected: bool = T
             continue
         chain = _chain(name)
         reviewable = {i["id"] for i in chain.review_items(result.output(name))}
-        after = {r.get("id"): r for r in chain.table_rows(reviewed.output(name))}
-        before = chain.table_rows(result.output(name))
+        after = {r.get("id"): r for r in chain.view.table_rows(reviewed.output(name))}
+        before = chain.view.table_rows(result.output(name))
         for row in before:
             rid = row.get("id")
             status = review.status(name, rid) if rid in reviewable else ""

@@ -168,7 +168,7 @@ def batch_row(result: RunResult, prices: Any = None) -> dict[str, Any]:
             continue
         chain = get_chain(name)
         output = result.output(name)
-        row[name] = len(chain.review_items(output) or chain.table_rows(output))
+        row[name] = len(chain.review_items(output) or chain.view.table_rows(output))
     row.update(
         calls=len(result.calls),
         tokens=result.usage.total_tokens,
@@ -199,7 +199,7 @@ def chain_title(name: str) -> str:
 def visible_output(chain_name: str, output: Any, facets: dict[str, Any], query: str = "") -> Any:
     """The output with the review items whose table rows fail the filters left out."""
     chain = get_chain(chain_name)
-    rows = chain.table_rows(output)
+    rows = chain.view.table_rows(output)
     kept = {r.get("id") for r in html.filter_rows(rows, facets, query)}
     hidden = [i["id"] for i in chain.review_items(output) if i["id"] not in kept]
     return rv.without_items(chain_name, output, hidden) if hidden else output
@@ -639,15 +639,15 @@ class Workbench(_Runs):
         outputs = {k: reviewed.output(k) for k in reviewed.outputs}
         state = self._filters.get(name, {})
         shown = visible_output(name, outputs[name], state.get("facets", {}), state.get("query", ""))
-        return chain.html_view(shown, outputs, self._article_text())
+        return chain.view.html_view(shown, outputs, self._article_text())
 
     def _filter_bar(self, name: str, reviewed: RunResult, view: w.HTML) -> w.Widget | None:
         chain = get_chain(name)
-        if reviewed.chains[name].status != "ok" or not chain.facets():
+        if reviewed.chains[name].status != "ok" or not chain.view.facets:
             return None
-        rows = chain.table_rows(reviewed.output(name))
+        rows = chain.view.table_rows(reviewed.output(name))
         controls: dict[str, w.SelectMultiple] = {}
-        for facet in chain.facets():
+        for facet in chain.view.facets:
             values = list(dict.fromkeys(r.get(facet) for r in rows if r.get(facet) is not None))
             options = [("yes" if v is True else "no" if v is False else str(v), v) for v in values]
             controls[facet] = w.SelectMultiple(

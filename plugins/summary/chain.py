@@ -20,13 +20,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
-from toolkit.grounding import AlignmentStatus, align
-from toolkit.hookspecs import hookimpl
+from toolkit.grounding import align
 from toolkit.text import content_words, is_garbled, near_duplicate
-from toolkit_plugins.claims import Claim
-from toolkit_plugins.counterclaims import CounterClaims, claims_listing
+from toolkit_plugins.claims.schema import Claim
+from toolkit_plugins.counterclaims.chain import claims_listing
+from toolkit_plugins.counterclaims.schema import CounterClaims
 from toolkit_plugins.news import NEWS, OUTLET
 from toolkit_plugins.news.chunking import chunk_by_budget
+from toolkit_plugins.summary.schema import Actor, KeyPoint, Summary
+from toolkit_plugins.summary.view import SummaryView
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 MAX_KEY_POINTS = 5
@@ -45,35 +47,6 @@ ANONYMOUS = ("unidentified", "anonymous", "sources", "official", "officials", "s
 
 class HeadlineAnswer(BaseModel):
     headline: str = Field(min_length=8, max_length=120)
-
-
-class KeyPoint(BaseModel):
-    text: str
-    claimant: str | None = None
-    quote: str
-    start: int
-    end: int
-    alignment: AlignmentStatus
-    #: ids of the claims the point rests on (direct strategy; the quote is the first one's)
-    claims: list[str] = Field(default_factory=list)
-
-
-class Actor(BaseModel):
-    name: str
-    claims: int = Field(description="claims attributed to this actor in the article")
-    mentions: int
-
-
-class Summary(BaseModel):
-    headline: str
-    headline_source: Literal["article", "model", "lede"]
-    key_points: list[KeyPoint]
-    who: list[str]
-    what: str
-    when: list[str]
-    where: list[str]
-    main_actors: list[Actor]
-    framing: str
 
 
 def _selection_schema(numbers: list[int]) -> type[BaseModel]:
@@ -182,6 +155,7 @@ class SummaryChain(Chain[Summary]):
     version = "1.0.0"
     description = "Headline, 3-5 grounded key points, who/what/when/where, main actors and a framing note"
     output_schema = Summary
+    view_class = SummaryView
     prompt_names = ("select_sentences", "headline")
     direct_prompt_names = ("brief",)
     strategies = ("guided", "direct")
@@ -391,40 +365,6 @@ class SummaryChain(Chain[Summary]):
             for c in chosen
         ]
 
-    def render_text(self, output: Summary, deps: dict[str, BaseModel] | None = None) -> str:
-        lines = [f"Summary: {output.headline}", "  Key points:"]
-        lines += [f"   - {k.text}  [@{k.start}-{k.end} {k.alignment}]" for k in output.key_points]
-        lines.append(f"  Who: {', '.join(output.who) or '-'}")
-        lines.append(f"  What: {output.what}")
-        lines.append(f"  When: {', '.join(output.when) or '-'}   Where: {', '.join(output.where) or '-'}")
-        lines.append(f"  Framing: {output.framing}")
-        return "\n".join(lines)
-
-    # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
-    def table_rows(self, output: Summary) -> list[dict[str, Any]]:
-        """The brief as rows: headline, key points, the 5 Ws and the framing note."""
-        rows: list[dict[str, Any]] = [{"id": "headline", "kind": "headline", "text": output.headline}]
-        rows += [
-            {
-                "id": f"k{n}",
-                "kind": "key point",
-                "text": k.text,
-                "claimant": k.claimant,
-                "start": k.start,
-                "end": k.end,
-                "alignment": k.alignment,
-            }
-            for n, k in enumerate(output.key_points, 1)
-        ]
-        rows += [
-            {"id": "who", "kind": "who", "text": "; ".join(output.who)},
-            {"id": "what", "kind": "what", "text": output.what},
-            {"id": "when", "kind": "when", "text": "; ".join(output.when)},
-            {"id": "where", "kind": "where", "text": "; ".join(output.where)},
-            {"id": "framing", "kind": "framing", "text": output.framing},
-        ]
-        return rows
-
     def review_items(self, output: Summary) -> list[dict[str, Any]]:
         """Each key point; the analyst may reword or drop it."""
         return [
@@ -437,40 +377,3 @@ class SummaryChain(Chain[Summary]):
             }
             for n, k in enumerate(output.key_points, 1)
         ]
-
-    def html_view(self, output: Summary, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
-        """The brief as one card: headline, grounded key points, who/what/when/where, actors, framing."""
-        from toolkit import html
-
-        points = [
-            html.join(
-                [
-                    k.text,
-                    " ",
-                    html.badge(k.claimant) if k.claimant else "",
-                    html.badge("not found in the text", "bad") if k.alignment == "ungrounded" else "",
-                ]
-            )
-            for k in output.key_points
-        ]
-        return html.view(
-            html.card(
-                output.headline,
-                {
-                    "Key points": points,
-                    "Who": ", ".join(output.who),
-                    "What": output.what,
-                    "When": ", ".join(output.when),
-                    "Where": ", ".join(output.where),
-                    "Main actors": [f"{a.name} ({a.claims} claims, {a.mentions} mentions)" for a in output.main_actors],
-                    "Framing": output.framing,
-                },
-                css_class="ntk-summary",
-                subtitle=f"headline from the {output.headline_source}",
-            )
-        )
-
-
-@hookimpl
-def register_chains(register: Any) -> None:
-    register(SummaryChain())

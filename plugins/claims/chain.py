@@ -18,20 +18,20 @@ that the model missed (a recall safety net, typed by the lexical markers, no ext
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, Field
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
-from toolkit.grounding import AlignmentStatus, Grounding, align
-from toolkit.hookspecs import hookimpl
+from toolkit.grounding import Grounding, align
 from toolkit.text import STOPWORDS, near_duplicate
+from toolkit_plugins.claims.schema import Claim, ClaimList, ClaimType
+from toolkit_plugins.claims.view import ClaimsView
 from toolkit_plugins.news import NEWS, OUTLET, UNNAMED_REPORTS, Analysis, Attribution
 from toolkit_plugins.news.chunking import chunk_by_budget
 from toolkit_plugins.news.vocabulary import FIRST_PERSON, GROUP_PRONOUNS, PERSON_PRONOUNS, THING_PRONOUNS
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
-ClaimType = Literal["fact", "opinion", "prediction", "allegation"]
 PROMPTS = PROMPTS_ROOT / "claims"
 
 _PREDICTION = re.compile(r"\b(will|won't|shall|'ll|going to|expects?|expected to|next (week|month|year))\b", re.I)
@@ -72,28 +72,6 @@ DIRECT_ANSWER_TOKENS = 2048
 #: share of a rule-found statement's evidence a model claim must cover to count as the same claim
 SAME_CLAIM_OVERLAP = 0.5
 _NAME_WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
-
-
-class Claim(BaseModel):
-    id: str
-    text: str = Field(description="the claim as one self-contained sentence")
-    claimant: str = Field(description="who asserts it; 'the outlet' for the article's own voice")
-    claimant_mention: str = ""
-    verb: str = Field(description="attribution verb as written, e.g. said, told reporters, according to")
-    type: ClaimType
-    quote: str = Field(description="verbatim evidence: the minimal span of the article that states the claim")
-    start: int
-    end: int
-    alignment: AlignmentStatus
-    context: str = Field(default="", description="the whole sentence the evidence stands in")
-    cue: str = Field(default="", description="discourse connective opening the sentence, e.g. However")
-    checks: list[str] = Field(default_factory=list, description="which post-model checks changed this item")
-
-
-class ClaimList(BaseModel):
-    claims: list[Claim]
-    dropped_ungrounded: int = 0
-    merged_duplicates: int = 0
 
 
 def rule_type(text: str, verb: str) -> ClaimType | None:
@@ -321,6 +299,7 @@ class ClaimsChain(Chain[ClaimList]):
     version = "1.0.0"
     description = "Atomic claims with claimant, attribution verb, type and grounded evidence quote"
     output_schema = ClaimList
+    view_class = ClaimsView
     prompt_names = ("type_claim",)
     direct_prompt_names = ("extract_claims",)
     strategies = ("guided", "direct")
@@ -498,39 +477,6 @@ class ClaimsChain(Chain[ClaimList]):
             spans.append(ev)
         return added
 
-    def render_text(self, output: ClaimList, deps: dict[str, BaseModel] | None = None) -> str:
-        lines = [f"Claims ({len(output.claims)})"]
-        for c in output.claims:
-            flag = "" if c.alignment != "ungrounded" else "  [UNGROUNDED]"
-            lines.append(f"  {c.id} [{c.type}] {c.claimant} ({c.verb or 'outlet'}): {c.text}{flag}")
-            lines.append(f'      quote @{c.start}-{c.end} ({c.alignment}): "{c.quote[:160]}"')
-        return "\n".join(lines)
-
-    # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
-    def table_rows(self, output: ClaimList) -> list[dict[str, Any]]:
-        """One row per claim, flat, for the filters (claimant, type, grounded) and CSV export."""
-        return [
-            {
-                "id": c.id,
-                "claimant": c.claimant,
-                "type": c.type,
-                "verb": c.verb,
-                "text": c.text,
-                "quote": c.quote,
-                "context": c.context,
-                "start": c.start,
-                "end": c.end,
-                "alignment": c.alignment,
-                "grounded": c.alignment != "ungrounded",
-                "cue": c.cue,
-                "checks": "; ".join(c.checks),
-            }
-            for c in output.claims
-        ]
-
-    def facets(self) -> tuple[str, ...]:
-        return ("claimant", "type", "grounded")
-
     def review_items(self, output: ClaimList) -> list[dict[str, Any]]:
         """Each claim; the analyst may correct its wording, claimant or type (the quote stays as found)."""
         return [
@@ -581,46 +527,3 @@ class ClaimsChain(Chain[ClaimList]):
     def with_added_items(self, output: ClaimList, items: list[dict[str, Any]]) -> ClaimList:
         claims = [*output.claims, *(Claim.model_validate(i) for i in items)]
         return output.model_copy(update={"claims": sorted(claims, key=lambda c: (c.start, c.end))})
-
-    def html_view(self, output: ClaimList, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
-        """The claims table, then the article with each evidence quote highlighted, a colour per claimant."""
-        from toolkit import html
-
-        columns = [
-            ("id", "id"),
-            ("claimant", "claimant"),
-            ("type", "type"),
-            ("text", "claim"),
-            ("quote", "evidence (verbatim)"),
-            ("alignment", "grounding"),
-        ]
-        notes = []
-        if output.dropped_ungrounded:
-            notes.append(f"{output.dropped_ungrounded} ungrounded claims dropped")
-        if output.merged_duplicates:
-            notes.append(f"{output.merged_duplicates} near-duplicates merged")
-        parts = [
-            html.section(
-                f"Claims ({len(output.claims)})",
-                html.table(self.table_rows(output), columns, empty="No claims found.", css_class="ntk-claims"),
-                html.tag("p", "; ".join(notes), class_="ntk-note") if notes else "",
-            )
-        ]
-        if article_text:
-            spans = [
-                html.Span(
-                    c.start,
-                    c.end,
-                    label=c.id,
-                    key=c.claimant,
-                    tooltip=f"{c.id} · {c.claimant} · {c.type}" + (f" · {c.verb}" if c.verb else ""),
-                )
-                for c in output.claims
-            ]
-            parts.append(html.section("Article with the evidence highlighted", html.highlight(article_text, spans)))
-        return html.view(*parts)
-
-
-@hookimpl
-def register_chains(register: Any) -> None:
-    register(ClaimsChain())

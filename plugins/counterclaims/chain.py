@@ -18,16 +18,16 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, create_model
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
-from toolkit.hookspecs import hookimpl
 from toolkit.text import STOPWORDS, content_words
-from toolkit_plugins.claims import Claim, ClaimList
+from toolkit_plugins.claims.schema import Claim, ClaimList
+from toolkit_plugins.counterclaims.schema import ClaimPair, CounterClaims, Relation
+from toolkit_plugins.counterclaims.view import CounterClaimsView
 from toolkit_plugins.news import OUTLET
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
-Relation = Literal["contradicts", "contests", "qualifies"]
 CONTRAST_CUES = (
     "however",
     "but",
@@ -102,21 +102,6 @@ def _clip(text: str, limit: int = DIRECT_CLAIM_CHARS) -> str:
 def claims_listing(claims: list[Claim]) -> str:
     """The numbered claims as the direct strategy's calls see them: id, claimant, clipped restatement."""
     return "\n".join(f"{c.id} ({c.claimant}): {_clip(c.text)}" for c in claims)
-
-
-class ClaimPair(BaseModel):
-    claim_a: str = Field(description="id of the earlier claim")
-    claim_b: str = Field(description="id of the claim that contests it")
-    relation: Relation
-    rationale: str
-    cue: str = ""
-    decided_by: Literal["model", "cue", "reviewer"] = "model"
-    checks: list[str] = Field(default_factory=list)
-
-
-class CounterClaims(BaseModel):
-    pairs: list[ClaimPair]
-    uncontested: list[str] = Field(description="ids of claims no other claim in the article contests")
 
 
 INLINE_CUES = (" in light of ", " amid ", " despite ", " even as ", " contrary to ")
@@ -249,6 +234,7 @@ class CounterClaimsChain(Chain[CounterClaims]):
     version = "1.1.0"
     description = "Pairs of claims that contradict, contest or qualify each other, and the uncontested claims"
     output_schema = CounterClaims
+    view_class = CounterClaimsView
     prompt_names = ("relate_claims",)
     direct_prompt_names = ("pair_claims",)
     strategies = ("guided", "direct")
@@ -351,45 +337,6 @@ class CounterClaimsChain(Chain[CounterClaims]):
         paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
         return CounterClaims(pairs=pairs, uncontested=[c.id for c in claims if c.id not in paired])
 
-    def render_text(self, output: CounterClaims, deps: dict[str, BaseModel] | None = None) -> str:
-        claims = (deps or {}).get("claims")
-        by_id = {c.id: c for c in claims.claims} if isinstance(claims, ClaimList) else {}
-        lines = [f"Counter-claims ({len(output.pairs)} pairs)"]
-        for p in output.pairs:
-            a, b = by_id.get(p.claim_a), by_id.get(p.claim_b)
-            lines.append(f"  {p.claim_b} {p.relation} {p.claim_a}: {p.rationale}")
-            if a and b:
-                lines.append(f"      A ({a.claimant}): {a.text[:110]}")
-                lines.append(f"      B ({b.claimant}): {b.text[:110]}")
-        lines.append("  Uncontested: " + (", ".join(output.uncontested) or "none"))
-        for cid in output.uncontested:
-            if cid in by_id:
-                lines.append(f"      {cid} ({by_id[cid].claimant}): {by_id[cid].text[:110]}")
-        return "\n".join(lines)
-
-    # Notebook views (toolkit.widgets, toolkit.review): read-only over the output.
-    def table_rows(self, output: CounterClaims) -> list[dict[str, Any]]:
-        """A row per pair, then a row per uncontested claim (kind tells them apart)."""
-        rows: list[dict[str, Any]] = [
-            {
-                "id": f"{p.claim_a}~{p.claim_b}",
-                "kind": "pair",
-                "claim_a": p.claim_a,
-                "claim_b": p.claim_b,
-                "relation": p.relation,
-                "rationale": p.rationale,
-                "cue": p.cue,
-                "decided_by": p.decided_by,
-                "checks": "; ".join(p.checks),
-            }
-            for p in output.pairs
-        ]
-        rows += [{"id": cid, "kind": "uncontested", "claim_a": cid} for cid in output.uncontested]
-        return rows
-
-    def facets(self) -> tuple[str, ...]:
-        return ("kind", "relation")
-
     def review_items(self, output: CounterClaims) -> list[dict[str, Any]]:
         """Each pair; the analyst may correct its relation or rationale, or reject the pairing."""
         return [
@@ -443,45 +390,3 @@ class CounterClaimsChain(Chain[CounterClaims]):
         pairs = [p for p in output.pairs if p.claim_a in ids and p.claim_b in ids]
         paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
         return output.model_copy(update={"pairs": pairs, "uncontested": [c for c in ids if c not in paired]})
-
-    def html_view(self, output: CounterClaims, deps: dict[str, BaseModel] | None = None, article_text: str = "") -> str:
-        """Contesting pairs side by side with relation and rationale; uncontested claims listed apart."""
-        from toolkit import html
-
-        claims = (deps or {}).get("claims")
-        by_id = {c.id: c for c in claims.claims} if isinstance(claims, ClaimList) else {}
-
-        def side(cid: str) -> html.Markup:
-            c = by_id.get(cid)
-            if c is None:
-                return html.tag("div", html.tag("strong", cid), " (claim text not available)")
-            return html.join(
-                [
-                    html.tag("div", html.tag("strong", f"{c.id} · {c.claimant}"), " ", html.badge(c.type)),
-                    html.tag("div", c.text),
-                    html.tag("div", f"“{c.quote}”", class_="ntk-note"),
-                ]
-            )
-
-        pairs = [html.pair(side(p.claim_a), side(p.claim_b), p.relation, p.rationale, cue=p.cue) for p in output.pairs]
-        rows = [
-            {
-                "id": cid,
-                "claimant": by_id[cid].claimant if cid in by_id else "",
-                "type": by_id[cid].type if cid in by_id else "",
-                "claim": by_id[cid].text if cid in by_id else "",
-            }
-            for cid in output.uncontested
-        ]
-        none = html.tag("p", "No claims in this article contest each other.", class_="ntk-note")
-        return html.view(
-            html.section(f"Counter-claim pairs ({len(output.pairs)})", *(pairs or [none]), css_class="ntk-pairs"),
-            html.section(
-                f"Uncontested claims ({len(rows)})", html.table(rows, empty="None."), css_class="ntk-uncontested"
-            ),
-        )
-
-
-@hookimpl
-def register_chains(register: Any) -> None:
-    register(CounterClaimsChain())
