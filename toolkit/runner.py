@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,32 +124,40 @@ def _context(model: Model, prompts_dir: str | Path | None, drop_ungrounded: bool
     )
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How one article runs: the model and where its answers come from, prompts, checks, strategy."""
+
+    model: str | Model | None = None
+    record_mode: str | None = None
+    responses_dir: str | Path | None = None
+    prompts_dir: str | Path | None = None
+    drop_ungrounded: bool = False
+    strict: bool = True
+    strategy: str | None = None
+
+
 class _Job:
     """One article's run: the plan, the context, and the bookkeeping run() and arun() share."""
 
     def __init__(
         self,
         article: Article | str | Path,
-        chains: Sequence[str] | str,
-        model: str | Model | None,
-        record_mode: str | None,
-        responses_dir: str | Path | None,
-        prompts_dir: str | Path | None,
-        drop_ungrounded: bool,
-        strict: bool,
-        strategy: str | None,
+        chains: Sequence[str] | str | None,
+        options: RunOptions,
         analyses: dict[str, Any] | None,
     ) -> None:
         self.article = as_article(article)
         self.plan = _plan(default_chains() if chains is None else chains)
         self.analyses: dict[str, Any] = dict(analyses or {})
         self.missing = [name for name in needed_by(self.plan) if name not in self.analyses]
+        model = options.model
         if not isinstance(model, Model):
-            model = make_model(model, record_mode=record_mode, responses_dir=responses_dir)
-        self.ctx = _context(model, prompts_dir, drop_ungrounded, strategy)
+            model = make_model(model, record_mode=options.record_mode, responses_dir=options.responses_dir)
+        self.ctx = _context(model, options.prompts_dir, options.drop_ungrounded, options.strategy)
         self.result = _new_result(self.article, model, self.ctx.strategy)
         self.outputs: dict[str, BaseModel] = {}
-        self.strict = strict
+        self.strict = options.strict
 
     def start(self, chain: Any) -> tuple[ChainInput | None, float, int]:
         """The chain's input, or None when a chain it depends on failed (recorded at once)."""
@@ -198,9 +207,8 @@ def run(
     strategy: "guided", "direct" or "auto" (None): see toolkit.chain.resolve_strategy.
     analyses: per-article analyses computed ahead (toolkit.analyzers); the missing ones are computed here.
     """
-    job = _Job(
-        article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy, analyses
-    )
+    options = RunOptions(model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy)
+    job = _Job(article, chains, options, analyses)
     if job.missing:
         job.analyses.update(compute_analyses(job.article.text, job.missing))
     for chain in job.plan:
@@ -234,9 +242,8 @@ async def arun(
     step_executor: run the chains' own code and the missing analyses (spaCy) there instead of
     on the event loop.
     """
-    job = _Job(
-        article, chains, model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy, analyses
-    )
+    options = RunOptions(model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy)
+    job = _Job(article, chains, options, analyses)
     job.ctx.step_executor = step_executor
     if job.missing:
         loop = asyncio.get_running_loop()

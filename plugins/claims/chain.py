@@ -29,6 +29,7 @@ from toolkit_plugins.claims.schema import Claim, ClaimList, ClaimType
 from toolkit_plugins.claims.view import ClaimsView
 from toolkit_plugins.news import NEWS, OUTLET, UNNAMED_REPORTS, Analysis, Attribution
 from toolkit_plugins.news.chunking import chunk_by_budget
+from toolkit_plugins.news.claimants import is_short_form
 from toolkit_plugins.news.vocabulary import FIRST_PERSON, GROUP_PRONOUNS, PERSON_PRONOUNS, THING_PRONOUNS
 from toolkit_prompts import ROOT as PROMPTS_ROOT
 
@@ -236,23 +237,11 @@ def _attributed_within(att: Attribution, span: tuple[int, int]) -> bool:
     return _overlap((start, end), span) >= SAME_CLAIM_OVERLAP * max(1, end - start)
 
 
-def _is_short_form(name: str, full: str) -> bool:
-    """'NYT' for 'The New York Times', 'Pushilin' (a surname: the last word) for 'Denis Pushilin'."""
-    if name == full or len(name) >= len(full):
-        return False
-    if name.lower().removeprefix("the ") == full.lower().removeprefix("the "):
-        return True
-    initials = "".join(w[0] for w in full.split() if w[:1].isupper() and w.lower() != "the")
-    if name.isupper() and len(name) > 1 and name == initials:
-        return True
-    return " " not in name and name[:1].isupper() and full.split()[-1] == name
-
-
 def full_names(claims: list[Claim], known: list[str]) -> list[Claim]:
     """One name per claimant: a short form the article also gives in full takes the full name."""
     names = sorted({c.claimant for c in claims if c.claimant != OUTLET} | set(known), key=len, reverse=True)
     for claim in claims:
-        full = next((f for f in names if _is_short_form(claim.claimant, f)), None)
+        full = next((f for f in names if is_short_form(claim.claimant, f)), None)
         if full is not None:
             claim.claimant = full
             claim.checks.append("claimant_full_name")
@@ -275,7 +264,7 @@ def _speaker_differs(claimant: str, rule: Attribution, span: tuple[int, int]) ->
     if mention in _PRONOUNS or not (rule.claimant_start >= 0 and span[0] <= rule.claimant_start < span[1]):
         return False
     a, b = claimant.lower().removeprefix("the "), rule.claimant.lower().removeprefix("the ")
-    return not (a == b or _is_short_form(claimant, rule.claimant) or _is_short_form(rule.claimant, claimant))
+    return not (a == b or is_short_form(claimant, rule.claimant) or is_short_form(rule.claimant, claimant))
 
 
 def _canonical_claimant(name: str) -> str:

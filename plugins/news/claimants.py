@@ -423,3 +423,19 @@ def _abbreviations(doc: Doc) -> dict[str, str]:
         if all(ch in it for ch in letters):
             out[abbr] = full
     return out
+
+
+def is_short_form(name: str, full: str, *, loose: bool = False) -> bool:
+    """Whether `name` is a shorter way of naming `full`: 'NYT' for 'The New York Times',
+    'Pushilin' (the surname) for 'Denis Pushilin'. `loose` also takes any word of the full name
+    or a longer part of it ('Kim' for 'Kim Jong Un'), for counting actors rather than naming them."""
+    if name == full or (not loose and len(name) >= len(full)):
+        return False
+    if name.lower().removeprefix("the ") == full.lower().removeprefix("the "):
+        return True
+    initials = "".join(w[0] for w in full.split() if w[:1].isupper() and w.lower() != "the")
+    if name.isupper() and len(name) > 1 and name == initials:
+        return True
+    if loose:
+        return name in full.split() or (name in full and len(name) > 3)
+    return " " not in name and name[:1].isupper() and full.split()[-1] == name

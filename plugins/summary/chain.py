@@ -27,6 +27,7 @@ from toolkit_plugins.counterclaims.chain import claims_listing
 from toolkit_plugins.counterclaims.schema import CounterClaims
 from toolkit_plugins.news import NEWS, OUTLET
 from toolkit_plugins.news.chunking import chunk_by_budget
+from toolkit_plugins.news.claimants import is_short_form
 from toolkit_plugins.summary.schema import Actor, KeyPoint, Summary
 from toolkit_plugins.summary.view import SummaryView
 from toolkit_prompts import ROOT as PROMPTS_ROOT
@@ -131,16 +132,10 @@ def shorten(text: str, limit: int = KEY_POINT_CHARS) -> str:
 
 def is_alias(name: str, full_names: list[str]) -> bool:
     """'NYT' for 'The New York Times', 'Pushilin' for 'Denis Pushilin': the same actor."""
-    plain = name.lower().removeprefix("the ")
     for full in full_names:
         if name == full:
             return False
-        if plain == full.lower().removeprefix("the "):
-            return True
-        initials = "".join(w[0] for w in full.split() if w[:1].isupper() and w.lower() != "the")
-        if name.isupper() and name == initials:
-            return True
-        if name in full.split() or (name in full and len(name) > 3):
+        if is_short_form(name, full, loose=True):
             return True
     return False
 

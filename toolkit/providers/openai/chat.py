@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Generator
 from typing import Any
 
 from toolkit.errors import ConfigError, ModelError
@@ -202,33 +203,17 @@ class OpenAIModel(Model):
             status=status,
         )
 
-    def complete(self, request: ModelRequest) -> ModelResponse:
+    def _attempts(self, request: ModelRequest) -> Generator[tuple[Any, Any], Any, ModelResponse]:
+        """One request over the structured-output methods the server still accepts: yields the
+        bound runnable and messages, receives the answer (or the call's error, thrown in), and drops
+        a method the server rejects as a format. Driven by complete() and acomplete() alike."""
         import openai
 
         started = time.perf_counter()
         for method in list(self._methods):
             runnable, messages = self._bound(method, request)
             try:
-                message = runnable.invoke(messages)
-            except openai.BadRequestError as exc:
-                if _is_format_rejection(exc) and len(self._methods) > 1:
-                    self._methods.remove(method)
-                    continue
-                raise self._translate(exc) from exc
-            except (openai.OpenAIError, ValueError) as exc:
-                raise self._translate(exc) from exc
-            self._check_finish(method, message)
-            return self._response(message, started)
-        raise ModelError(f"{self.model_id}: the server accepted no structured-output method")
-
-    async def acomplete(self, request: ModelRequest) -> ModelResponse:
-        import openai
-
-        started = time.perf_counter()
-        for method in list(self._methods):
-            runnable, messages = self._bound(method, request)
-            try:
-                message = await runnable.ainvoke(messages)
+                message = yield runnable, messages
             except openai.BadRequestError as exc:
                 if _is_format_rejection(exc) and len(self._methods) > 1:
                     if method in self._methods:
@@ -240,3 +225,29 @@ class OpenAIModel(Model):
             self._check_finish(method, message)
             return self._response(message, started)
         raise ModelError(f"{self.model_id}: the server accepted no structured-output method")
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        attempts = self._attempts(request)
+        runnable, messages = next(attempts)
+        while True:
+            try:
+                answer, error = runnable.invoke(messages), None
+            except Exception as exc:  # handed to _attempts, which translates or retries it
+                answer, error = None, exc
+            try:
+                runnable, messages = attempts.throw(error) if error else attempts.send(answer)
+            except StopIteration as stop:
+                return stop.value
+
+    async def acomplete(self, request: ModelRequest) -> ModelResponse:
+        attempts = self._attempts(request)
+        runnable, messages = next(attempts)
+        while True:
+            try:
+                answer, error = await runnable.ainvoke(messages), None
+            except Exception as exc:  # handed to _attempts, which translates or retries it
+                answer, error = None, exc
+            try:
+                runnable, messages = attempts.throw(error) if error else attempts.send(answer)
+            except StopIteration as stop:
+                return stop.value

@@ -1,14 +1,4 @@
-"""JupyterLab front-ends: the analyst Workbench (one article) and the BatchDashboard (a folder).
-
-Thin shells on purpose: what is shown comes from pure functions (toolkit.html, each chain's
-`html_view` / `table_rows` / `review_items`, toolkit.review), which are tested without a
-browser; this module only wires ipywidgets to them and keeps the Python objects at hand
-(`wb.result`, `wb.reviewed`, `dash.results`, `dash.dataframe()`).
-
-Runs started by a button go out as an asyncio task on the kernel's loop, so the kernel stays
-responsive and the progress line updates while the model works; `run()` / `await arun()` do
-the same from code and return the result.
-"""
+"""The analyst Workbench: one article, run, results in tabs, review, gold, export."""
 
 from __future__ import annotations
 
@@ -16,8 +6,7 @@ import asyncio
 import logging
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,298 +15,36 @@ import ipywidgets as w
 from toolkit import html
 from toolkit import review as rv
 from toolkit.article import SUPPORTED_SUFFIXES, Article, article_from_text, load_article
-from toolkit.chain import CallRecord
 from toolkit.config import load_config
 from toolkit.errors import ArticleError, ToolkitError
 from toolkit.files import write_atomic
 from toolkit.hashing import sha256_text
-from toolkit.models import Model, ModelRequest, ModelResponse, ModelWrapper
-from toolkit.plugins import all_chains, get_chain
+from toolkit.models import Model, ModelResponse
+from toolkit.plugins import get_chain
 from toolkit.recording import MODES
 from toolkit.runner import arun, default_chains, make_model
 from toolkit.schema import RunResult
-
-log = logging.getLogger(__name__)
-
-TABLE_ROWS = 500  # the dashboard shows the latest results; the DataFrame has all
-MODEL_CHOICES = ("local", "local:qwen2.5-1.5b", "openai:gpt-4o-mini", "openai:gpt-4.1-mini")
-_SPINNER = html.Markup(
-    '<span class="ntk-spin" role="progressbar" aria-label="running" style="display:inline-block;width:12px;'
-    "height:12px;border:2px solid #999;border-top-color:transparent;border-radius:50%;"
-    'animation:ntk-spin 0.8s linear infinite;vertical-align:-2px;margin-right:6px"></span>'
-    "<style>@keyframes ntk-spin{to{transform:rotate(360deg)}}</style>"
+from toolkit.widgets.common import (
+    _SPINNER,
+    ObservedModel,
+    Tally,
+    _chain_picker,
+    _close_tree,
+    _error_html,
+    _model_box,
+    _Runs,
+    _strategy_box,
+    article_from_upload,
+    chain_tab_order,
+    chain_title,
+    default_samples_dir,
+    list_articles,
+    price_table,
+    tally_text,
+    visible_output,
 )
 
-
-# --- pure helpers (tested directly) ---------------------------------------------------------------
-
-
-def repo_root() -> Path | None:
-    """The checkout this toolkit runs from (editable install), found from the package, not the cwd."""
-    import toolkit
-
-    root = Path(toolkit.__file__).resolve().parents[1]
-    return root if (root / "pyproject.toml").is_file() else None
-
-
-def default_samples_dir() -> Path | None:
-    root = repo_root()
-    return root / "samples" if root and (root / "samples").is_dir() else None
-
-
-def list_articles(path: str | Path) -> list[Path]:
-    """Article files in a folder (sorted; hidden files and README/LICENSE notes skipped), or the file."""
-    path = Path(path)
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise ArticleError(f"{path}: no such file or folder")
-    return sorted(
-        p
-        for p in path.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not p.name.startswith(".")
-        and not p.name.upper().startswith(("README", "LICENSE"))
-    )
-
-
-def article_from_upload(name: str, content: bytes) -> Article:
-    """An uploaded file read exactly as `toolkit run` would read it from disk."""
-    import tempfile
-
-    suffix = Path(name).suffix.lower()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / (Path(name).name or "upload.txt")
-        path.write_bytes(bytes(content))
-        article = load_article(path)
-    return article.model_copy(update={"source": name, "id": article.id if suffix == ".json" else Path(name).stem})
-
-
-def price_table() -> Any:
-    """The user's price table, or None when pricing is unavailable (cost then shows as n/a)."""
-    try:
-        from toolkit.pricing import PriceTable
-
-        return PriceTable.load()
-    except Exception as exc:  # a broken price file must not stop a run
-        log.warning("no price table: %s", exc)
-        return None
-
-
-def calls_cost(calls: Iterable[CallRecord], prices: Any) -> float | None:
-    """USD for these calls; replayed and cached calls are free; None without a price table."""
-    if prices is None:
-        return None
-    return sum(prices.cost(c.model, c.usage.prompt_tokens, c.usage.completion_tokens, c.source) for c in calls)
-
-
-@dataclass
-class Tally:
-    """Live counters for the workbench's progress line, updated as each model call answers."""
-
-    calls: int = 0
-    from_store: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost: float | None = 0.0
-    started: float = field(default_factory=time.perf_counter)
-
-    def add_call(self, response: ModelResponse, prices: Any = None) -> None:
-        self.calls += 1
-        self.from_store += response.source in ("replayed", "cached")
-        self.prompt_tokens += response.usage.prompt_tokens
-        self.completion_tokens += response.usage.completion_tokens
-        if self.cost is not None:
-            if prices is None:
-                self.cost = None
-            else:
-                self.cost += prices.cost(
-                    response.model, response.usage.prompt_tokens, response.usage.completion_tokens, response.source
-                )
-
-    @property
-    def tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
-
-def tally_text(t: Tally) -> str:
-    """One line: model calls (how many came from recorded responses), tokens, cost, elapsed."""
-    calls = f"{t.calls:,} model calls"
-    if t.from_store:
-        calls += f" ({t.from_store:,} from recorded responses)"
-    cost = "cost n/a" if t.cost is None else f"${t.cost:.4f}"
-    return " · ".join([calls, f"{t.tokens:,} tokens", cost, f"{t.elapsed:.1f} s"])
-
-
-def batch_row(result: RunResult, prices: Any = None) -> dict[str, Any]:
-    """One row per article for the dashboard table: status, item counts per chain, calls, tokens, cost."""
-    art = result.article
-    row: dict[str, Any] = {
-        "article": art.id or (Path(art.source).name if art.source else art.sha256[:12]),
-        "title": art.title or "",
-        "status": "ok" if result.ok else "partial",
-    }
-    for name, run in result.chains.items():
-        if run.status != "ok" or name not in result.outputs:
-            row[name] = "failed"
-            continue
-        chain = get_chain(name)
-        output = result.output(name)
-        row[name] = len(chain.review_items(output) or chain.view.table_rows(output))
-    row.update(
-        calls=len(result.calls),
-        tokens=result.usage.total_tokens,
-        cost_usd=calls_cost(result.calls, prices),
-        seconds=round(sum(r.duration_s for r in result.chains.values()), 2),
-    )
-    return row
-
-
-def failures_html(failures: Sequence[dict[str, Any]]) -> html.Markup:
-    """Failed articles (and failed chains of partial ones), each with its reason."""
-    if not failures:
-        return html.Markup("")
-    return html.view(html.section(f"Failures ({len(failures)})", html.table(failures, css_class="ntk-failures")))
-
-
-def chain_tab_order(names: Iterable[str]) -> list[str]:
-    """Chains in the reading order their plugins give (`Chain.position`), then by name."""
-    chains = all_chains()
-    return sorted(names, key=lambda n: (chains[n].position if n in chains else 1000, n))
-
-
-def chain_title(name: str) -> str:
-    chains = all_chains()
-    return chains[name].display_title if name in chains else name.capitalize()
-
-
-def visible_output(chain_name: str, output: Any, facets: dict[str, Any], query: str = "") -> Any:
-    """The output with the review items whose table rows fail the filters left out."""
-    chain = get_chain(chain_name)
-    rows = chain.view.table_rows(output)
-    kept = {r.get("id") for r in html.filter_rows(rows, facets, query)}
-    hidden = [i["id"] for i in chain.review_items(output) if i["id"] not in kept]
-    return rv.without_items(chain_name, output, hidden) if hidden else output
-
-
-# --- observing a model ------------------------------------------------------------------------------
-
-
-class ObservedModel(ModelWrapper):
-    """Passes calls through unchanged (same model id, so recorded responses still match) and
-    reports each answer, for live progress."""
-
-    def __init__(self, inner: Model, on_response: Callable[[ModelResponse], None]) -> None:
-        super().__init__(inner)
-        self.on_response = on_response
-
-    def complete(self, request: ModelRequest) -> ModelResponse:
-        response = self.inner.complete(request)
-        self.on_response(response)
-        return response
-
-    async def acomplete(self, request: ModelRequest) -> ModelResponse:
-        response = await self.inner.acomplete(request)
-        self.on_response(response)
-        return response
-
-
-def _close_tree(widget: w.Widget) -> None:
-    """Close a replaced widget and its children, so their comms do not pile up in the kernel."""
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    widget.close()
-
-
-def _error_html(exc: BaseException) -> html.Markup:
-    if isinstance(exc, ToolkitError):
-        return html.view(html.error_box(str(exc), title="Could not run"))
-    return html.view(html.error_box(f"{type(exc).__name__}: {exc}", title="Unexpected error"))
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def _chain_picker(selected: Iterable[str]) -> dict[str, w.Checkbox]:
-    chosen = set(selected)
-    return {
-        name: w.Checkbox(
-            value=name in chosen,
-            description=name,
-            indent=False,
-            tooltip=chain.description,
-            layout=w.Layout(width="auto"),
-        )
-        for name, chain in sorted(all_chains().items())
-    }
-
-
-def _strategy_box() -> Any:
-    """auto (by what the model declares), guided or direct: see toolkit.chain.resolve_strategy."""
-    from toolkit.chain import STRATEGY_CHOICES
-
-    return w.Dropdown(
-        options=list(STRATEGY_CHOICES),
-        value="auto",
-        description="Strategy",
-        tooltip="guided: rules find claims, the model labels them; direct: the model reads; auto: by the model",
-        layout=w.Layout(width="220px"),
-    )
-
-
-def _model_box(model: str | Model | None) -> w.Combobox:
-    if isinstance(model, Model):
-        return w.Combobox(value=model.model_id, options=[model.model_id], description="Model", disabled=True)
-    value = model or load_config().model
-    return w.Combobox(
-        value=value,
-        options=list(dict.fromkeys([value, *MODEL_CHOICES])),
-        description="Model",
-        ensure_option=False,
-        tooltip="local, local:qwen2.5-1.5b, openai:MODEL",
-    )
-
-
-# --- the workbench ------------------------------------------------------------------------------
-
-
-class _Runs:
-    """Run/start/cancel shared by both front-ends: a task on the kernel's loop, or a blocking run."""
-
-    _task: asyncio.Task[Any] | None = None
-    _name = "widget"
-
-    async def arun(self) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def run(self) -> Any:
-        """Blocking run for code and scripts; inside a running event loop use `await <widget>.arun()`."""
-        if _running_loop() is not None:
-            raise RuntimeError(f"an event loop is running here (a notebook): use `await {self._name}.arun()`")
-        return asyncio.run(self.arun())
-
-    def start(self) -> Any:
-        """What the Run button does: a task on the kernel's loop, or a blocking run without one."""
-        if self._task is not None and not self._task.done():
-            return self._task
-        loop = _running_loop()
-        if loop is None:
-            return self.run()
-        self._task = loop.create_task(self.arun())
-        return self._task
-
-    def cancel(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
+log = logging.getLogger(__name__)
 
 
 class Workbench(_Runs):
@@ -357,7 +84,13 @@ class Workbench(_Runs):
         self._last_paint = 0.0
         self._prices: Any = None
 
-        # input
+        self._build_input(chains, model, record_mode)
+        self._build_review_and_export(out_dir)
+        self._wire()
+        self.ui = self._layout()
+
+    def _build_input(self, chains: Sequence[str] | None, model: str | Model | None, record_mode: str | None) -> None:
+        """The article box, sample and upload pickers, chain/model/strategy/responses controls, run and tabs."""
         self.text = w.Textarea(
             placeholder="Paste the article text here, upload a file, or pick a sample.",
             layout=w.Layout(width="100%", height="180px"),
@@ -393,7 +126,9 @@ class Workbench(_Runs):
         self.error.add_class("ntk-error-area")
         self.tabs = w.Tab(layout=w.Layout(width="100%"))
         self.tabs.add_class("ntk-tabs")
-        # review and export
+
+    def _build_review_and_export(self, out_dir: str | Path) -> None:
+        """The Review, Evaluate and Export tabs' controls."""
         self.review_status = w.HTML()
         self.review_chain = w.Dropdown(description="Items of")
         self.review_list = w.VBox()
@@ -434,6 +169,8 @@ class Workbench(_Runs):
         self.export_tab = w.VBox([w.HBox([self.out_dir, *self.export_buttons.values()]), self.export_msg])
         self._chain_tabs: list[w.Widget] = []
 
+    def _wire(self) -> None:
+        """Buttons and pickers to the methods they call (each guarded: an error shows, nothing is lost)."""
         self.sample.observe(self._on_sample, names="value")
         self.upload.observe(self._on_upload, names="value")
         self.run_button.on_click(lambda _b: self.start())
@@ -448,8 +185,10 @@ class Workbench(_Runs):
         for kind, button in self.export_buttons.items():
             button.on_click(lambda _b, k=kind: self._guard(self.export_msg, lambda: self._export_one(k)))
 
+    def _layout(self) -> w.VBox:
+        """The main column; the result, review, evaluate and export tabs are filled after a run."""
         chains_row = w.HBox([w.Label("Chains:"), *self.chain_boxes.values()], layout=w.Layout(flex_flow="row wrap"))
-        self.ui = w.VBox(
+        ui = w.VBox(
             [
                 w.HBox([self.sample, self.upload]),
                 self.text,
@@ -461,7 +200,8 @@ class Workbench(_Runs):
             ],
             layout=w.Layout(width="100%"),
         )
-        self.ui.add_class("ntk-workbench")
+        ui.add_class("ntk-workbench")
+        return ui
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.ui._repr_mimebundle_(**kwargs)
@@ -964,227 +704,3 @@ class Workbench(_Runs):
         write_atomic(path, text)
         self.export_msg.value = html.escape(f"Wrote {path}")
         return path
-
-
-# --- the batch dashboard --------------------------------------------------------------------------
-
-
-def report_text(report: Any) -> str:
-    """One progress line from a live toolkit.batch.BatchReport."""
-    total = report.total if report.total is not None else "?"
-    parts = [f"{report.processed}/{total} articles", f"{report.ok} ok", f"{report.failed} failed"]
-    if report.skipped:
-        parts.append(f"{report.skipped} skipped (done before)")
-    calls = f"{report.calls:,} model calls"
-    if report.calls != report.live_calls:
-        calls += f" ({report.calls - report.live_calls:,} from recorded responses)"
-    parts += [
-        calls,
-        f"{report.prompt_tokens + report.completion_tokens:,} tokens",
-        f"${report.cost_usd:.4f}",
-        f"{report.elapsed_s:.1f} s",
-    ]
-    return " · ".join(parts)
-
-
-def batch_failure_row(failure: dict[str, Any]) -> dict[str, Any]:
-    """A failures-file record, reduced to what the dashboard lists."""
-    return {
-        "article": failure.get("article_id"),
-        "chain": failure.get("chain") or "",
-        "cause": failure.get("cause"),
-        "reason": failure.get("error"),
-    }
-
-
-class BatchDashboard(_Runs):
-    """Many articles (toolkit.batch): pick a folder, .jsonl or .csv, chains, model and concurrency;
-    watch counts, tokens and cost while the table fills; failures are listed with their reasons;
-    `dataframe()` hands the results to pandas."""
-
-    _name = "dash"
-
-    def __init__(
-        self,
-        path: str | Path | None = None,
-        model: str | Model | None = None,
-        record_mode: str | None = None,
-        responses_dir: str | Path | None = None,
-        *,
-        chains: Sequence[str] | None = None,
-        concurrency: int = 2,
-        samples_dir: str | Path | None = None,
-        out: str | Path | None = None,
-        prompts_dir: str | Path | None = None,
-        runlog: str | Path | bool | None = True,
-    ) -> None:
-        self.model_spec = model
-        self.responses_dir = responses_dir
-        self.prompts_dir = prompts_dir
-        self.out = Path(out) if out else None
-        self.runlog = runlog
-        samples = Path(samples_dir) if samples_dir else default_samples_dir()
-        self.results: list[RunResult] = []
-        self.rows: list[dict[str, Any]] = []
-        self.failures: list[dict[str, Any]] = []
-        self.report: Any = None
-        self.last_error: BaseException | None = None
-        self._task: asyncio.Task[Any] | None = None
-        self._prices: Any = None
-
-        options = []
-        if samples and samples.is_dir():
-            options = [str(samples)] + [str(p) for p in sorted(samples.iterdir()) if p.suffix in (".jsonl", ".csv")]
-        self.path_box = w.Combobox(
-            value=str(path or samples or ""),
-            options=options,
-            ensure_option=False,
-            description="Input",
-            placeholder="a folder of articles, a .jsonl or a .csv",
-            layout=w.Layout(width="70%"),
-        )
-        self.chain_boxes = _chain_picker(default_chains() if chains is None else chains)
-        self.model_box = _model_box(model)
-        self.strategy_box = _strategy_box()
-        config = load_config(record_mode=record_mode)
-        self.record_box = w.Dropdown(options=list(MODES), value=config.record_mode, description="Responses")
-        self.concurrency = w.BoundedIntText(
-            value=concurrency, min=1, max=64, description="Concurrency", layout=w.Layout(width="180px")
-        )
-        self.run_button = w.Button(description="Run batch", button_style="primary", icon="play")
-        self.run_button.add_class("ntk-run-batch")
-        self.cancel_button = w.Button(description="Cancel", icon="stop", layout=w.Layout(display="none"))
-        self.progress = w.IntProgress(value=0, min=0, max=1, description="Articles", bar_style="info")
-        self.counts = w.HTML()
-        self.counts.add_class("ntk-counts")
-        self.table = w.HTML()
-        self.table.add_class("ntk-batch-table")
-        self.failure_view = w.HTML()
-        self.failure_view.add_class("ntk-batch-failures")
-        self.error = w.HTML()
-        self.run_button.on_click(lambda _b: self.start())
-        self.cancel_button.on_click(lambda _b: self.cancel())
-        chains_row = w.HBox([w.Label("Chains:"), *self.chain_boxes.values()], layout=w.Layout(flex_flow="row wrap"))
-        self.ui = w.VBox(
-            [
-                self.path_box,
-                chains_row,
-                w.HBox([self.model_box, self.strategy_box, self.record_box, self.concurrency]),
-                w.HBox([self.run_button, self.cancel_button, self.progress]),
-                self.counts,
-                self.error,
-                self.failure_view,
-                self.table,
-            ],
-            layout=w.Layout(width="100%"),
-        )
-        self.ui.add_class("ntk-batch")
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.ui._repr_mimebundle_(**kwargs)
-
-    def selected_chains(self) -> list[str]:
-        return [name for name, box in self.chain_boxes.items() if box.value]
-
-    def _paint(self) -> None:
-        report = self.report
-        if report is None:
-            return
-        self.progress.max = max(1, report.total or report.processed or 1)
-        self.progress.value = report.processed
-        self.progress.bar_style = "danger" if report.failed else "info"
-        self.counts.value = html.escape(report_text(report))
-        shown = self.rows[-TABLE_ROWS:]
-        note = (
-            f"Latest {len(shown)} of {len(self.rows)} articles; dash.dataframe() has them all."
-            if len(shown) < len(self.rows)
-            else ""
-        )
-        self.table.value = html.view(
-            html.table(shown, empty="No results yet.", css_class="ntk-batch-rows", caption=note or None)
-        )
-        self.failure_view.value = failures_html(self.failures)
-
-    def _add(self, item: Any) -> None:
-        if item.result is not None:
-            self.results.append(item.result)
-            row = batch_row(item.result, self._prices)
-            row["article"] = item.article_id
-            row["status"] = item.status if item.result.ok else "partial"
-            self.rows.append(row)
-        else:
-            self.rows.append({"article": item.article_id, "status": "failed"})
-        if item.failure is not None:
-            self.failures.append(batch_failure_row(item.failure))
-        self._paint()
-
-    async def _tick(self) -> None:
-        while True:  # elapsed time moves even while a slow article holds up the table
-            await asyncio.sleep(0.5)
-            if self.report is not None:
-                self.counts.value = html.escape(report_text(self.report))
-
-    async def arun(self) -> list[RunResult]:
-        """Run the batch; results arrive in completion order and fill the table as they do."""
-        from toolkit import batch
-
-        self.results, self.rows, self.failures = [], [], []
-        self.error.value = ""
-        self.last_error = None
-        self.run_button.disabled = True
-        self.cancel_button.layout.display = ""
-        ticker: asyncio.Task[None] | None = None
-        try:
-            chains = self.selected_chains()
-            if not chains:
-                raise ToolkitError("choose at least one chain")
-            source = self.path_box.value.strip()
-            spec = self.model_spec if isinstance(self.model_spec, Model) else (self.model_box.value.strip() or None)
-            self.report = batch.BatchReport()
-            self.report.total = await asyncio.get_running_loop().run_in_executor(None, batch.count_inputs, source)
-            self._prices = price_table()
-            self._paint()
-            ticker = asyncio.create_task(self._tick())
-            async for item in batch.arun_batch(
-                source,
-                self.out,
-                chains=chains,
-                model=spec,
-                concurrency=int(self.concurrency.value),
-                record_mode=self.record_box.value,
-                responses_dir=self.responses_dir,
-                report=self.report,
-                runlog=self.runlog,
-                prompts_dir=self.prompts_dir,
-                strategy=self.strategy_box.value,
-            ):
-                self._add(item)
-        except Exception as exc:
-            self.last_error = exc
-            self.error.value = _error_html(exc)
-        finally:
-            if ticker is not None:
-                ticker.cancel()
-            self.run_button.disabled = False
-            self.cancel_button.layout.display = "none"
-            self._paint()
-        return self.results
-
-    def dataframe(self, level: str = "articles") -> Any:
-        """pandas, as toolkit.batch.to_dataframe gives it: level "articles" (a row per article), a
-        chain name (a row per claim, key point or pair) or "failures". Read from the output file
-        when there is one, else from this run's results in memory."""
-        import json
-
-        import pandas as pd
-
-        from toolkit import batch
-
-        if self.out is not None and self.out.exists():
-            return batch.to_dataframe(self.out, level)
-        if level == "failures":
-            return pd.DataFrame(self.failures)
-        lines = [json.loads(batch.output_line(r.article.id or r.article.sha256[:12], r)) for r in self.results]
-        if level == "articles":
-            return pd.DataFrame([batch.article_row(d) for d in lines])
-        return pd.DataFrame([row for d in lines for row in batch.item_rows(d, level)])
