@@ -80,7 +80,6 @@ class Workbench(_Runs):
         self._loaded: Article | None = None  # sample or upload, kept while the text is unchanged
         self._task: asyncio.Task[Any] | None = None
         self._filters: dict[str, dict[str, Any]] = {}
-        self._editing: tuple[str, str] | None = None
         self._last_paint = 0.0
         self._prices: Any = None
 
@@ -327,7 +326,6 @@ class Workbench(_Runs):
         self.result = result
         self.review = review or rv.new_review(result)
         self._filters = {}
-        self._editing = None
         stem = result.article.id or result.article.sha256[:12]
         if not self.review_path.value:
             self.review_path.value = str(Path(self.out_dir.value) / f"{stem}.json")
@@ -627,7 +625,6 @@ class Workbench(_Runs):
         )
         cancel.on_click(lambda _b: self._close_editor())
         self._close_editor()
-        self._editing = (chain, item["id"])
         self.edit_form.children = [
             w.HTML(html.view(html.tag("strong", f"Edit {chain} {item['id']}"))),
             *inputs.values(),
@@ -637,7 +634,6 @@ class Workbench(_Runs):
 
     def _close_editor(self) -> None:
         old, self.edit_form.children = self.edit_form.children, []
-        self._editing = None
         for child in old:
             _close_tree(child)
 

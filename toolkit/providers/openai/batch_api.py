@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,6 +185,43 @@ def _answer_text(body: dict[str, Any]) -> tuple[str, str | None]:
     return (content if isinstance(content, str) else json.dumps(content)), choice.get("finish_reason")
 
 
+def _result_lines(path: Path) -> Iterator[tuple[dict[str, Any], str]]:
+    """(parsed line, custom_id) of each non-empty line of a Batch result file."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such result file")
+    with path.open("rb") as handle:
+        for n, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = json.loads(raw)
+                custom_id = str(line["custom_id"])
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise ConfigError(f"{path}:{n}: not an OpenAI Batch result line (custom_id, response, error)") from None
+            yield line, custom_id
+
+
+def _failed_code(line: dict[str, Any]) -> str | None:
+    """The error code of a result line that holds no answer, None for an answer."""
+    response = line.get("response") or {}
+    error, status, body = line.get("error"), response.get("status_code"), response.get("body") or {}
+    if error or status != 200 or not body.get("choices"):
+        return str((error or {}).get("code") or (body.get("error") or {}).get("code") or f"http_{status}")
+    return None
+
+
+def _answer(line: dict[str, Any], model: str) -> ModelResponse:
+    body = line["response"]["body"]
+    text, finish = _answer_text(body)
+    usage = body.get("usage") or {}
+    return ModelResponse(
+        text=text,
+        model=model,
+        finish_reason=finish,
+        usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0)),
+    )
+
+
 def import_results(
     results: Sequence[str | Path],
     *,
@@ -203,82 +240,45 @@ def import_results(
     )
     rows: list[dict[str, Any]] = []
     for path in map(Path, results):
-        if not path.is_file():
-            raise ConfigError(f"{path}: no such result file")
+        lines = _result_lines(path)
         report.files.append(str(path))
-        with path.open("rb") as handle:
-            for n, raw in enumerate(handle, 1):
-                if not raw.strip():
-                    continue
-                try:
-                    line = json.loads(raw)
-                    custom_id = str(line["custom_id"])
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    raise ConfigError(
-                        f"{path}:{n}: not an OpenAI Batch result line (custom_id, response, error)"
-                    ) from None
-                pending = pending_dir / f"{custom_id}.json"
-                if not pending.exists():
-                    if _known(store, custom_id):
-                        report.already += 1
-                    else:
-                        report.unknown += 1
-                    continue
-                request = ModelRequest.model_validate(json.loads(pending.read_text("utf-8"))["request"])
-                if request_key(request) != custom_id:
-                    raise ConfigError(f"{pending}: request does not match its custom_id (edited by hand?)")
-                response = line.get("response") or {}
-                error = line.get("error")
-                status = response.get("status_code")
-                body = response.get("body") or {}
-                if error or status != 200 or not body.get("choices"):
-                    code = (error or {}).get("code") or (body.get("error") or {}).get("code") or f"http_{status}"
-                    report.errors[str(code)] += 1
-                    pending.unlink()
-                    rows.append(
-                        {
-                            "run_id": run_id,
-                            "at": now(),
-                            "model": request.model,
-                            "step": request.schema_name,
-                            "source": "openai-batch",
-                            "status": "failed",
-                            "cause": f"batch/{code}",
-                            "error": json.dumps(error or body.get("error"))[:500],
-                            "cache_key": custom_id,
-                        }
-                    )
-                    continue
-                text, finish = _answer_text(body)
-                usage = body.get("usage") or {}
-                answer = ModelResponse(
-                    text=text,
-                    model=request.model,
-                    finish_reason=finish,
-                    usage=Usage(
-                        prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0)
-                    ),
-                )
-                store.save(request, custom_id, answer)
+        for line, custom_id in lines:
+            pending = pending_dir / f"{custom_id}.json"
+            if not pending.exists():
+                if _known(store, custom_id):
+                    report.already += 1
+                else:
+                    report.unknown += 1
+                continue
+            request = ModelRequest.model_validate(json.loads(pending.read_text("utf-8"))["request"])
+            if request_key(request) != custom_id:
+                raise ConfigError(f"{pending}: request does not match its custom_id (edited by hand?)")
+            row = {"run_id": run_id, "at": now(), "model": request.model, "step": request.schema_name}
+            row |= {"source": "openai-batch", "cache_key": custom_id}
+            code = _failed_code(line)
+            if code is not None:
+                report.errors[code] += 1
                 pending.unlink()
-                report.imported += 1
-                tokens = answer.usage
-                cost = prices.cost(request.model, tokens.prompt_tokens, tokens.completion_tokens, batch=True)
-                report.cost_usd += cost
-                rows.append(
-                    {
-                        "run_id": run_id,
-                        "at": now(),
-                        "model": request.model,
-                        "step": request.schema_name,
-                        "prompt_tokens": answer.usage.prompt_tokens,
-                        "completion_tokens": answer.usage.completion_tokens,
-                        "cost_usd": cost,
-                        "source": "openai-batch",
-                        "status": "ok",
-                        "cache_key": custom_id,
-                    }
-                )
+                body = (line.get("response") or {}).get("body") or {}
+                error = json.dumps(line.get("error") or body.get("error"))[:500]
+                rows.append(row | {"status": "failed", "cause": f"batch/{code}", "error": error})
+                continue
+            answer = _answer(line, request.model)
+            store.save(request, custom_id, answer)
+            pending.unlink()
+            report.imported += 1
+            tokens = answer.usage
+            cost = prices.cost(request.model, tokens.prompt_tokens, tokens.completion_tokens, batch=True)
+            report.cost_usd += cost
+            rows.append(
+                row
+                | {
+                    "prompt_tokens": tokens.prompt_tokens,
+                    "completion_tokens": tokens.completion_tokens,
+                    "cost_usd": cost,
+                    "status": "ok",
+                }
+            )
     if runlog is not None and run_id:
         runlog.add_calls(rows)
         runlog.update_run(
