@@ -1,4 +1,4 @@
-"""Pure rendering functions: a RunResult to plain text (CLI) — chains render their own sections."""
+"""Pure rendering functions: a RunResult to plain text (CLI); each chain's view renders its own section."""
 
 from __future__ import annotations
 
