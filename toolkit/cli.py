@@ -170,9 +170,10 @@ def evaluate(
 
 
 # Further command groups register themselves here (each module owns its commands).
-from toolkit import batch_cli  # noqa: E402
+from toolkit import batch_cli, story_cli  # noqa: E402
 
 batch_cli.register(app)
+story_cli.register(app)
 
 
 def _plugin_commands() -> None:

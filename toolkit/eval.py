@@ -101,10 +101,17 @@ class Evaluator(ABC):
 
     name: str
     metrics: tuple[MetricSpec, ...] = ()
+    #: "article" scores run results one article at a time; a cross-article analysis' name (e.g.
+    #: "stories") scores that analysis' output through `evaluate_cross`
+    scope: str = "article"
 
     @abstractmethod
     def evaluate(self, result: RunResult, gold: Mapping[str, Any], article_text: str | None) -> ArticleEval:
         """Tallies for this article; metrics whose chain did not run are left out."""
+
+    def evaluate_cross(self, output: Mapping[str, Any], golds: Sequence[Mapping[str, Any]]) -> dict[str, ArticleEval]:
+        """Tallies per gold file (by its name) for a cross-article analysis' output; scope names the analysis."""
+        raise NotImplementedError(f"{self.name} scores run results, not a cross-article analysis")
 
     def gold_from_result(self, result: RunResult, article_text: str) -> dict[str, Any]:
         """The part of a gold file this evaluator reads, built from a (reviewed) result."""
@@ -500,7 +507,14 @@ def score(
     texts: Mapping[str, str] | None = None,
     evaluators: Sequence[Evaluator] | None = None,
 ) -> EvalReport:
-    """Score outputs against gold. `texts` maps article sha256 to text where files are not at hand."""
+    """Score outputs against gold. `texts` maps article sha256 to text where files are not at hand.
+
+    A cross-article analysis' output (`toolkit story --out`) is scored by the evaluators of its
+    scope, one row per gold file (e.g. per story)."""
+    from toolkit.story import is_cross_result, load_cross_result
+
+    if isinstance(outputs, str | Path) and is_cross_result(outputs):
+        return _score_cross(load_cross_result(outputs), load_gold(gold), evaluators)
     if isinstance(outputs, str | Path):
         results = load_outputs(outputs)
     elif isinstance(outputs, RunResult):
@@ -508,7 +522,7 @@ def score(
     else:
         results = list(outputs)
     golds = load_gold(gold)
-    evaluators = list(evaluators) if evaluators is not None else all_evaluators()
+    evaluators = [e for e in (evaluators if evaluators is not None else all_evaluators()) if e.scope == "article"]
     if not evaluators:
         raise EvalError("no evaluators installed (plugins register them through register_evaluators)")
     pairs, lone_results, lone_gold = pair_up(results, golds)
@@ -543,6 +557,32 @@ def score(
         unpaired_outputs=[r.article.id or r.article.sha256[:12] for r in lone_results],
         unpaired_gold=[g.name for g in lone_gold],
     )
+
+
+def _score_cross(cross: Any, golds: list[GoldFile], evaluators: Sequence[Evaluator] | None) -> EvalReport:
+    """One row per gold file for a cross-article analysis' output (toolkit.story.CrossResult)."""
+    chosen = [e for e in (evaluators if evaluators is not None else all_evaluators()) if e.scope == cross.analysis]
+    if not chosen:
+        raise EvalError(f"no evaluator installed for the cross-article analysis '{cross.analysis}'")
+    metrics = [m for e in chosen for m in e.metrics]
+    found: dict[str, ArticleEval] = {}
+    for evaluator in chosen:
+        for name, part in evaluator.evaluate_cross(cross.output, [g.data for g in golds]).items():
+            into = found.setdefault(name, ArticleEval())
+            into.tallies.update(part.tallies)
+            into.details += part.details
+    articles = [
+        ArticleScore(
+            article=name,
+            sha256=cross.articles_sha256,
+            model=cross.model,
+            tallies=_derived(metrics, part.tallies),
+            details=part.details,
+            text_found=True,
+        )
+        for name, part in sorted(found.items())
+    ]
+    return EvalReport(metrics=metrics, articles=articles, unpaired_outputs=[], unpaired_gold=[])
 
 
 def gold_from_result(result: RunResult, article_text: str, article_name: str | None = None) -> dict[str, Any]:

@@ -64,3 +64,9 @@ def register_batch_runners(register: Callable[[str, Callable[..., Any]], None]) 
     `runner(input, out, *, model, imports, resubmit, **options)` returns an object with a
     `format()` report and a `to_dict()`; see the OpenAI provider's Batch API runner.
     """
+
+
+@hookspec
+def register_cross_analyses(register: Callable[[Any], None]) -> None:
+    """Call `register(analysis)` for each toolkit.story.CrossAnalysis the plugin provides: an
+    analysis over many articles' results (`toolkit story`), such as the built-in stories."""

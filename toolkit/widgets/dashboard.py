@@ -17,9 +17,11 @@ from toolkit.recording import MODES
 from toolkit.runner import default_chains
 from toolkit.schema import RunResult
 from toolkit.widgets.common import (
+    _SPINNER,
     _chain_picker,
     _error_html,
     _model_box,
+    _running_loop,
     _Runs,
     _strategy_box,
     batch_row,
@@ -124,6 +126,7 @@ class BatchDashboard(_Runs):
         self.failure_view = w.HTML()
         self.failure_view.add_class("ntk-batch-failures")
         self.error = w.HTML()
+        self._build_story_tab()
         self.run_button.on_click(lambda _b: self.start())
         self.cancel_button.on_click(lambda _b: self.cancel())
         chains_row = w.HBox([w.Label("Chains:"), *self.chain_boxes.values()], layout=w.Layout(flex_flow="row wrap"))
@@ -135,12 +138,34 @@ class BatchDashboard(_Runs):
                 w.HBox([self.run_button, self.cancel_button, self.progress]),
                 self.counts,
                 self.error,
-                self.failure_view,
-                self.table,
+                self.tabs,
             ],
             layout=w.Layout(width="100%"),
         )
         self.ui.add_class("ntk-batch")
+
+    def _build_story_tab(self) -> None:
+        """Articles (the table, the failures) and Stories (toolkit.story over this batch's results)."""
+        self.stories: Any = None  # the last toolkit.story.CrossResult
+        self.story_button = w.Button(
+            description="Build stories", icon="sitemap", tooltip="toolkit story over these results"
+        )
+        self.story_button.add_class("ntk-build-stories")
+        self.story_label = w.Checkbox(value=True, description="the model labels candidate pairs", indent=False)
+        self.story_status = w.HTML()
+        self.story_status.add_class("ntk-story-status")
+        self.story_view = w.HTML()
+        self.story_view.add_class("ntk-view-stories")
+        self.story_button.on_click(lambda _b: self._start_stories())
+        self.tabs = w.Tab(
+            children=[
+                w.VBox([self.failure_view, self.table]),
+                w.VBox([w.HBox([self.story_button, self.story_label, self.story_status]), self.story_view]),
+            ],
+            layout=w.Layout(width="100%"),
+        )
+        self.tabs.titles = ("Articles", "Stories")
+        self.tabs.add_class("ntk-batch-tabs")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.ui._repr_mimebundle_(**kwargs)
@@ -231,6 +256,50 @@ class BatchDashboard(_Runs):
             self.cancel_button.layout.display = "none"
             self._paint()
         return self.results
+
+    def _start_stories(self) -> Any:
+        loop = _running_loop()
+        if loop is None:
+            return self.build_stories()
+        return loop.create_task(self.abuild_stories())
+
+    def build_stories(self) -> Any:
+        """Blocking twin of `abuild_stories` for code and scripts."""
+        return asyncio.run(self.abuild_stories())
+
+    async def abuild_stories(self) -> Any:
+        """Stories across this batch's results (toolkit.story): shown in the Stories tab, kept on
+        `dash.stories`; the model labels candidate pairs unless the checkbox is cleared."""
+        from toolkit.story import build, view_html
+
+        self.story_button.disabled = True
+        self.story_status.value = html.join([_SPINNER, "grouping articles, aligning claims, labelling pairs…"])
+        try:
+            if not self.results:
+                raise ToolkitError("no results yet: run the batch first")
+            spec = self.model_spec if isinstance(self.model_spec, Model) else (self.model_box.value.strip() or None)
+            self.stories = await asyncio.get_running_loop().run_in_executor(
+                None,
+                lambda: build(
+                    list(self.results),
+                    model=spec,
+                    record_mode=self.record_box.value,
+                    responses_dir=self.responses_dir,
+                    prompts_dir=self.prompts_dir,
+                    label=self.story_label.value,
+                ),
+            )
+            self.story_view.value = view_html(self.stories)
+            summary = self.stories.output.get("summary") or {}
+            self.story_status.value = html.escape(
+                "; ".join(f"{v} {k}" for k, v in summary.items()) + f" · {len(self.stories.calls)} model calls"
+            )
+        except Exception as exc:
+            self.last_error = exc
+            self.story_status.value = _error_html(exc)
+        finally:
+            self.story_button.disabled = False
+        return self.stories
 
     def dataframe(self, level: str = "articles") -> Any:
         """pandas, as toolkit.batch.to_dataframe gives it: level "articles" (a row per article), a

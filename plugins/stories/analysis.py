@@ -1,0 +1,111 @@
+"""The stories analysis: group, align, pair; the model labels the candidate pairs of every story at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolkit.chain import ChainContext, Steps, StructuredCall
+from toolkit.story import CrossAnalysis, CrossInput
+from toolkit_plugins.counterclaims.chain import RelationAnswer
+from toolkit_plugins.stories.align import align
+from toolkit_plugins.stories.grouping import (
+    ArticleDigest,
+    digests,
+    group,
+    story_id,
+    story_names,
+    story_title,
+)
+from toolkit_plugins.stories.pairs import Candidate, candidates, decide
+from toolkit_plugins.stories.schema import Stories, Story, StoryArticle, StoryClaim
+from toolkit_plugins.stories.view import StoriesView
+from toolkit_prompts import ROOT as PROMPTS_ROOT
+
+
+def _embed(texts: list[str]) -> Any:
+    from toolkit.embeddings import embed
+
+    return embed(texts)
+
+
+def _in_article_pairs(items: list[ArticleDigest], claims: list[StoryClaim]) -> dict[tuple[str, str], str]:
+    """Each article's own counter pairs, as pairs of the story's aligned claims."""
+    where = {(o.article, o.claim): c.id for c in claims for o in c.occurrences}
+    found: dict[tuple[str, str], str] = {}
+    for item in items:
+        for a, b, relation in item.pairs:
+            x, y = where.get((item.key, a)), where.get((item.key, b))
+            if x and y and x != y:
+                found.setdefault((x, y), relation)
+    return found
+
+
+class StoriesAnalysis(CrossAnalysis[Stories]):
+    name = "stories"
+    version = "0.1.0"
+    description = "Articles grouped into stories; claims aligned across outlets; cross-outlet counter pairs"
+    output_schema = Stories
+    requires = ("claims",)
+    prompt_dir = PROMPTS_ROOT / "stories"
+    prompt_names = ("relate_accounts",)
+    view_class = StoriesView
+    title = "Stories"
+
+    def steps(self, inp: CrossInput, ctx: ChainContext) -> Steps:
+        items, _no_claims = digests(inp.results)
+        vectors = _embed([d.text for d in items]) if len(items) > 1 else None
+        drafts: list[tuple[Story, list[Candidate]]] = []
+        storied = 0
+        for members in group(items, vectors) if vectors is not None else []:
+            chosen = [items[i] for i in members]
+            storied += len(chosen)
+            aligned = align(chosen)
+            claims = [c for c, _ in aligned]
+            sims = _embed([c.occurrences[0].quote or c.text for c in claims]) if claims else None
+            found = candidates(claims, sims @ sims.T, _in_article_pairs(chosen, claims)) if sims is not None else []
+            story = Story(
+                id=story_id(chosen),
+                title=story_title(chosen, vectors[members]),
+                entities=story_names(chosen),
+                articles=[StoryArticle(key=d.key, title=d.title, outlet=d.outlet, sha256=d.sha256) for d in chosen],
+                claims=claims,
+                pairs=[],
+                uncontested=[],
+            )
+            drafts.append((story, found))
+        everything = [c for _, found in drafts for c in found]
+        if inp.options.get("label", True) and everything:
+            relate = self.prompt(ctx, "relate_accounts")
+            answers: list[Any] = yield [
+                StructuredCall(
+                    "relate",
+                    relate,
+                    {"claim_a": f"{c.a.claimant}: {c.a.text}", "claim_b": f"{c.b.claimant}: {c.b.text}"},
+                    RelationAnswer,
+                    max_tokens=16,
+                    required=False,
+                )
+                for c in everything
+            ]
+            said: list[str | None] = [a.relation if a is not None else "unrelated" for a in answers]
+        else:
+            said = [None] * len(everything)
+        verdicts = iter(said)
+        stories: list[Story] = []
+        for story, found in drafts:
+            pairs = [p for c in found if (p := decide(c, next(verdicts))) is not None]
+            paired = {p.a for p in pairs} | {p.b for p in pairs}
+            stories.append(
+                story.model_copy(
+                    update={"pairs": pairs, "uncontested": [c.id for c in story.claims if c.id not in paired]}
+                )
+            )
+        summary = {
+            "stories": len(stories),
+            "articles in stories": storied,
+            "aligned claims": sum(len(s.claims) for s in stories),
+            "claims carried by 2+ articles": sum(len(c.articles) > 1 for s in stories for c in s.claims),
+            "counter pairs": sum(len(s.pairs) for s in stories),
+            "cross-outlet pairs": sum(p.cross_outlet for s in stories for p in s.pairs),
+        }
+        return Stories(stories=stories, single_articles=len(items) - storied, summary=summary)

@@ -1,0 +1,159 @@
+"""Who contests whom across a story: candidate pairs by content and stance, then checks.
+
+Candidates come three ways, as within an article: a pair one article already set side by side
+(its counter-claims chain), mapped onto the aligned claims; a challenge (denial, doubt, 'hoax',
+'no evidence') by one party set against the most similar assertions by others; and different
+figures for what reads as the same quantity. The model labels each candidate (contradicts,
+contests, qualifies, unrelated); the checks after it keep what a signal in the text supports:
+an article's own pairing, or a close challenge, stands even when the model calls it unrelated;
+'qualifies' without an article's pairing is dropped. Without a model (`label=False`) the signal
+decides: a challenge contests, different figures contradict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.text import content_words
+from toolkit_plugins.counterclaims.chain import CHALLENGE
+from toolkit_plugins.news import OUTLET
+from toolkit_plugins.stories.align import FIGURE
+from toolkit_plugins.stories.schema import Occurrence, StoryClaim, StoryPair
+
+#: cosine similarity (claims' sentence embeddings) above which a challenge is set against an assertion
+CHALLENGE_SIMILARITY = 0.35
+#: similarity at which a challenge the model calls unrelated still stands
+SURE_CHALLENGE = 0.55
+#: how many of the most similar assertions by others each challenge is set against
+CHALLENGE_TARGETS = 2
+#: similarity above which two claims with different figures measure the same thing
+FIGURES_SIMILARITY = 0.6
+#: candidates per story sent to the model, strongest first
+MAX_CANDIDATES = 30
+
+
+@dataclass
+class Candidate:
+    a: StoryClaim
+    b: StoryClaim
+    signal: str
+    similarity: float
+    #: the relation an article's own pairing gave ("" for the other signals)
+    relation: str = ""
+
+
+def _voices_differ(a: StoryClaim, b: StoryClaim) -> bool:
+    """Different claimants, or the outlets' own voices in different articles."""
+    if a.claimant != b.claimant:
+        return True
+    return a.claimant == OUTLET and not set(a.articles) & set(b.articles)
+
+
+def _figures(claim: StoryClaim) -> set[str]:
+    return {f.replace(",", "") for o in claim.occurrences for f in FIGURE.findall(o.quote)}
+
+
+def _is_challenge(claim: StoryClaim) -> bool:
+    return any(CHALLENGE.search(o.quote) for o in claim.occurrences)
+
+
+def candidates(claims: list[StoryClaim], sims: Any, in_article: dict[tuple[str, str], str]) -> list[Candidate]:
+    """Candidate pairs over a story's aligned claims; `sims` is their cosine-similarity matrix and
+    `in_article` maps (claim id, claim id) to the relation an article's own pairing gave."""
+    found: dict[tuple[str, str], Candidate] = {}
+    index = {c.id: i for i, c in enumerate(claims)}
+
+    def add(a: StoryClaim, b: StoryClaim, signal: str, relation: str = "") -> None:
+        key = (a.id, b.id) if index[a.id] < index[b.id] else (b.id, a.id)
+        if key not in found:
+            first, second = (a, b) if key[0] == a.id else (b, a)
+            found[key] = Candidate(first, second, signal, float(sims[index[a.id], index[b.id]]), relation)
+
+    by_id = {c.id: c for c in claims}
+    for (x, y), relation in in_article.items():
+        if x != y and x in by_id and y in by_id:
+            add(by_id[x], by_id[y], "in-article", relation)
+    challenges = [c for c in claims if _is_challenge(c)]
+    assertions = [c for c in claims if not _is_challenge(c)]
+    for b in challenges:
+        others = sorted(
+            (a for a in assertions if _voices_differ(a, b)), key=lambda a: -float(sims[index[a.id], index[b.id]])
+        )
+        for a in others[:CHALLENGE_TARGETS]:
+            if float(sims[index[a.id], index[b.id]]) >= CHALLENGE_SIMILARITY:
+                add(a, b, "challenge")
+    with_figures = [(c, _figures(c)) for c in claims]
+    for i, (a, fa) in enumerate(with_figures):
+        for b, fb in with_figures[i + 1 :]:
+            if fa and fb and not fa & fb and _voices_differ(a, b):
+                if float(sims[index[a.id], index[b.id]]) >= FIGURES_SIMILARITY:
+                    add(a, b, "figures")
+    order = {"in-article": 0, "figures": 1, "challenge": 2}
+    ranked = sorted(found.values(), key=lambda c: (order[c.signal], -c.similarity))
+    return ranked[:MAX_CANDIDATES]
+
+
+def evidence(a: StoryClaim, b: StoryClaim) -> tuple[Occurrence, Occurrence, bool]:
+    """One wording of each side, from two different articles when the story has them."""
+    for oa in a.occurrences:
+        for ob in b.occurrences:
+            if oa.article != ob.article:
+                return oa, ob, True
+    return a.occurrences[0], b.occurrences[0], False
+
+
+def _gist(claim: StoryClaim, words: int = 14) -> str:
+    cut = claim.text.strip(' "“”.').split()
+    return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
+
+
+def rationale(a: StoryClaim, b: StoryClaim, relation: str, signal: str) -> str:
+    """Built from the two claims' own words: who says what, and where each is reported."""
+    verb = {"contradicts": "contradicts", "contests": "disputes", "qualifies": "qualifies"}[relation]
+    lead = {"figures": "Different figures: ", "in-article": "", "challenge": ""}[signal]
+    where_a, where_b = len(a.articles), len(b.articles)
+    return (
+        f"{lead}{b.claimant} ({_gist(b)}; {where_b} article{'s' * (where_b > 1)}) {verb} "
+        f"{a.claimant} ({_gist(a)}; {where_a} article{'s' * (where_a > 1)})."
+    )
+
+
+def decide(candidate: Candidate, said: str | None) -> StoryPair | None:
+    """The checks after the model (said=None: no model asked)."""
+    checks: list[str] = []
+    signal = candidate.signal
+    if said is None:
+        relation = candidate.relation or ("contradicts" if signal == "figures" else "contests")
+        decided_by = "rules"
+    elif said == "unrelated":
+        if signal == "in-article":
+            relation, decided_by = candidate.relation, "rules"
+        elif signal == "challenge" and candidate.similarity >= SURE_CHALLENGE:
+            relation, decided_by = "contests", "rules"
+        else:
+            return None
+        checks.append("model_unrelated_overridden_by_signal")
+    elif said == "qualifies" and signal != "in-article":
+        return None
+    else:
+        relation, decided_by = said, "model"
+    if relation not in ("contradicts", "contests", "qualifies"):
+        relation = "contests"
+    ev_a, ev_b, cross = evidence(candidate.a, candidate.b)
+    return StoryPair(
+        a=candidate.a.id,
+        b=candidate.b.id,
+        relation=relation,  # type: ignore[arg-type]
+        rationale=rationale(candidate.a, candidate.b, relation, signal),
+        signal=signal,  # type: ignore[arg-type]
+        decided_by=decided_by,  # type: ignore[arg-type]
+        checks=checks,
+        evidence_a=ev_a,
+        evidence_b=ev_b,
+        cross_outlet=cross,
+    )
+
+
+def topic_words(claim: StoryClaim) -> set[str]:
+    return content_words(" ".join(o.quote for o in claim.occurrences)) - content_words(claim.claimant)
