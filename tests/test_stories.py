@@ -15,8 +15,13 @@ from toolkit.hashing import sha256_text
 from toolkit.story import build, html_report, is_cross_result, iter_results, load_cross_result
 from toolkit.testing.fakes import ScriptedModel
 from toolkit_plugins.stories import Stories
-from toolkit_plugins.stories.align import align, claimant_names
+from toolkit_plugins.stories.align import align, claimant_names, story_claims
 from toolkit_plugins.stories.grouping import digest
+from toolkit_plugins.stories.similarity import THRESHOLDS, vectors
+
+
+def aligned_claims(items: list[Any]) -> list[Any]:
+    return [c for c, _ in align(items, vectors(story_claims(items), "embeddings"), THRESHOLDS["embeddings"])]
 
 pytest.importorskip("numpy")
 
@@ -66,8 +71,9 @@ STRIKE_B = (
     "joined the strike, a figure the union repeated at a rally."
 )
 STRIKE_C = (
-    "Portmere harbour strike: the port authority denied that the strike had stopped the port, and said "
-    "the union's turnout figure was false. Union leader Maria Okafor said the walkout would continue."
+    "Portmere harbour strike: the port authority denied that 85 percent of the union's members joined the "
+    "strike, and said the union's turnout figure was false. Union leader Maria Okafor said the walkout would "
+    "continue."
 )
 BAKERY = (
     "A bakery in Lindholm won a national bread prize. The jury said the rye loaf was the best it had tasted "
@@ -98,7 +104,7 @@ def strike() -> list[dict[str, Any]]:
             "outlet-c",
             STRIKE_C,
             [
-                ("the port authority", "denied that the strike had stopped the port", "fact"),
+                ("the port authority", "denied that 85 percent of the union's members joined the strike", "fact"),
                 ("the port authority", "the union's turnout figure was false", "allegation"),
                 ("Maria Okafor", "the walkout would continue", "prediction"),
             ],
@@ -134,7 +140,7 @@ def test_one_claimant_saying_the_same_in_two_outlets_is_one_claim_with_both_quot
     strike: list[dict[str, Any]],
 ) -> None:
     items = [d for d in (digest(r) for r in strike[:3]) if d]
-    aligned = [c for c, _ in align(items)]
+    aligned = aligned_claims(items)
     union = [c for c in aligned if c.claimant == "the dockers' union"]
     assert len(union) == 1
     assert union[0].articles == ["outlet-a", "outlet-b"]
@@ -151,7 +157,7 @@ def test_different_figures_from_one_claimant_stay_two_claims() -> None:
         result("x", text_a, [("Dana Reyes", "the phone will cost $500 at launch", "prediction")], "Phone price"),
         result("y", text_b, [("Dana Reyes", "the phone will cost $999 at launch", "prediction")], "Phone price"),
     ]
-    aligned = [c for c, _ in align([d for d in (digest(r) for r in rows) if d])]
+    aligned = aligned_claims([d for d in (digest(r) for r in rows) if d])
     assert len(aligned) == 2
 
 
@@ -164,7 +170,7 @@ def test_a_short_form_takes_the_full_name_of_the_story() -> None:
     ]
     items = [d for d in (digest(r) for r in rows) if d]
     assert claimant_names(items)["Okafor"] == "Maria Okafor"
-    aligned = [c for c, _ in align(items)]
+    aligned = aligned_claims(items)
     assert len(aligned) == 1 and aligned[0].articles == ["x", "y"]
 
 

@@ -27,14 +27,34 @@ def story(
     label: Annotated[
         bool, typer.Option(help="Let the model label candidate pairs; --no-label: rules only, no model call")
     ] = True,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", "-O", help="KEY=VALUE passed to the analysis (stories: similarity=auto|embeddings|words)"
+        ),
+    ] = None,
     debug: Debug = False,
 ) -> None:
     """Group articles into stories; align claims across outlets; find who contests whom, with evidence."""
     from toolkit.files import write_atomic
     from toolkit.story import build, html_report
 
+    from toolkit.errors import ConfigError
+
+    options = {}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option wants KEY=VALUE, got {item!r}")
+        options[key.strip()] = value.strip()
     result = build(
-        source, analysis=analysis, model=model, record_mode=record_mode, responses_dir=responses_dir, label=label
+        source,
+        analysis=analysis,
+        model=model,
+        record_mode=record_mode,
+        responses_dir=responses_dir,
+        label=label,
+        options=options,
     )
     write_atomic(out, result.model_dump_json(indent=1) + "\n")
     summary = result.output.get("summary") or {}

@@ -1,50 +1,57 @@
-"""Claims aligned across a story's articles: the same claimant, after normalisation, saying the same thing.
+"""Claims aligned across a story's articles: one claimant's assertion of one content, once per article.
 
-Claimants are normalised (case, a leading 'the', possessives) and short forms take the story's
-full name ('Pushilin' -> 'Denis Pushilin', 'WHO' -> 'the World Health Organization'); the
-outlets' own voices align with each other. Content is compared by stemmed content words
-(containment of the shorter in the longer), and figures must agree: '$500' and '$999' from one
-analyst are two claims. Word sets keep this fast on thousands of stories; the embeddings are
-kept for what needs meaning (which claims oppose each other, toolkit_plugins.stories.pairs).
+Outlets name the same source differently ('the Chosun Ilbo', 'the paper', 'a source', or no one
+when they relay a report in their own voice), so content leads and the claimant only has to be
+compatible: the same name after normalisation (case, a leading 'the', possessives, short forms
+such as 'Okafor' for 'Maria Okafor'), or a generic or outlet voice on either side; two different
+named claimants align only when they say nearly the same words (one relays the other). Content
+is compared by cosine (sentence embeddings, or weighted words at scale), and two checks keep
+opposites apart: a denial never aligns with an assertion, and figures must agree ('$500' and
+'$999' from one analyst are two claims). An aligned claim takes the most specific claimant its
+occurrences name.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.text import content_words
 from toolkit_plugins.news import OUTLET
 from toolkit_plugins.news.claimants import is_short_form
 from toolkit_plugins.stories.grouping import ArticleDigest
 from toolkit_plugins.stories.schema import Occurrence, StoryClaim
+from toolkit_plugins.stories.similarity import Thresholds
 
-#: share of the shorter claim's content words the longer one must hold to be the same claim
-SAME_CONTENT = 0.6
 FIGURE = re.compile(r"\d[\d,.]*\d|\d")
-
-
-@dataclass
-class Aligned:
-    """An aligned claim while it is built: its occurrences and the words it is compared by."""
-
-    claimant: str
-    claims: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    words: set[str] = field(default_factory=set)
-    figures: frozenset[str] = frozenset()
-
-    @property
-    def first(self) -> dict[str, Any]:
-        return self.claims[0][1]
+#: a statement that denies: never one claim with an assertion of the same words ('rumour' or 'doubt' are
+#: not denials: a report of a rumour can be the rumour itself)
+DENIAL = re.compile(
+    r"\b(not|no|never|none|nobody|nothing|den(y|ied|ies|ial)|false|fake|hoax|untrue|incorrect|inaccurate|"
+    r"debunk\w*|refut\w*|dismiss\w*|reject\w*|alive)\b|n[’']t",
+    re.I,
+)
+#: claimants that name no one in particular: they align with any claimant saying the same thing
+GENERIC_CLAIMANT = re.compile(
+    r"^(the outlet|(an? |the |some |multiple |many |several )?(unnamed |unconfirmed |unidentified |anonymous |"
+    r"local |media |news |online |fake |earlier )*(source|sources|report|reports|media|rumou?rs?|paper|newspaper|"
+    r"outlets?|story|stories|site|website|internet|social media|claims?|speculation|hoax|death hoax)|"
+    r"unattributed.*|unnamed.*|it|they)$",
+    re.I,
+)
 
 
 def _figures(text: str) -> frozenset[str]:
     return frozenset(f.replace(",", "") for f in FIGURE.findall(text))
 
 
-def _claimant_key(name: str) -> str:
+def claimant_key(name: str) -> str:
     return re.sub(r"\s+", " ", name.lower().removeprefix("the ").replace("’", "'").removesuffix("'s")).strip()
+
+
+def is_generic(name: str) -> bool:
+    return name == OUTLET or bool(GENERIC_CLAIMANT.match(name.strip()))
 
 
 def claimant_names(items: list[ArticleDigest]) -> dict[str, str]:
@@ -56,7 +63,7 @@ def claimant_names(items: list[ArticleDigest]) -> dict[str, str]:
         if name == OUTLET:
             names[name] = OUTLET
             continue
-        key = _claimant_key(name)
+        key = claimant_key(name)
         if key in by_key:
             names[name] = by_key[key]
             continue
@@ -66,37 +73,76 @@ def claimant_names(items: list[ArticleDigest]) -> dict[str, str]:
     return names
 
 
-def _same(group: Aligned, words: set[str], figures: frozenset[str]) -> bool:
-    if not words or not group.words:
-        return False
-    if figures and group.figures and figures != group.figures:
-        return False
-    shared = len(words & group.words)
-    return shared >= 2 and shared >= SAME_CONTENT * min(len(words), len(group.words))
+@dataclass
+class _Group:
+    claims: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # (article, claim, claimant)
+    row: int = 0  # its first claim's row in the story's vectors
+    rows: list[int] = field(default_factory=list)  # every claim's row
+    challenge: bool = False
+    figures: frozenset[str] = frozenset()
+
+    @property
+    def articles(self) -> set[str]:
+        return {a for a, _, _ in self.claims}
+
+    @property
+    def claimants(self) -> set[str]:
+        return {c for _, _, c in self.claims}
 
 
-def align(items: list[ArticleDigest]) -> list[tuple[StoryClaim, dict[str, Any]]]:
-    """The story's aligned claims, most widely carried first, each with a representative claim dict."""
+def _compatible(claimant: str, group: _Group, sim: float, limits: Thresholds) -> bool:
+    if sim < limits.same_claim:
+        return False
+    if is_generic(claimant) or any(is_generic(c) for c in group.claimants):
+        return True
+    if claimant_key(claimant) in {claimant_key(c) for c in group.claimants}:
+        return True
+    return sim >= limits.same_claim_named
+
+
+def _claimant_of(group: _Group) -> str:
+    named = Counter(c for _, _, c in group.claims if not is_generic(c))
+    if named:
+        return max(named, key=lambda c: (named[c], len(c)))
+    return OUTLET if OUTLET in group.claimants else group.claims[0][2]
+
+
+def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[tuple[StoryClaim, int]]:
+    """The story's aligned claims, most widely carried first, each with its first claim's row in
+    `vectors` (one unit vector per claim of `items`, in the order `story_claims` lists them)."""
     names = claimant_names(items)
-    groups: dict[str, list[Aligned]] = {}
+    groups: list[_Group] = []
+    sims_all = vectors @ vectors.T
+    row = 0
     for item in items:
         for claim in item.claims:
-            claimant = names.get(str(claim.get("claimant", "")), str(claim.get("claimant", "")))
-            words = content_words(str(claim.get("quote") or claim.get("text") or "")) - content_words(claimant)
-            figures = _figures(str(claim.get("quote", "")))
-            candidates = groups.setdefault(claimant, [])
-            match = next((g for g in candidates if _same(g, words, figures)), None)
-            if match is None:
-                match = Aligned(claimant=claimant, words=words, figures=figures)
-                candidates.append(match)
-            if all(key != item.key for key, _ in match.claims):  # one occurrence per article
-                match.claims.append((item.key, claim))
-    ordered = sorted(
-        (g for gs in groups.values() for g in gs),
-        key=lambda g: (-len(g.claims), g.claims[0][0], int(g.first.get("start", 0))),
-    )
-    out: list[tuple[StoryClaim, dict[str, Any]]] = []
+            written = str(claim.get("claimant", ""))
+            claimant = names.get(written, written)
+            quote = str(claim.get("quote") or claim.get("text") or "")
+            challenge = bool(DENIAL.search(quote))
+            figures = _figures(quote)
+            best, best_sim = None, -1.0
+            if groups:
+                for g in groups:
+                    sim = float(sims_all[row, g.rows].max())  # the closest wording it already holds
+                    if (
+                        sim > best_sim
+                        and item.key not in g.articles
+                        and g.challenge == challenge
+                        and not (figures and g.figures and figures != g.figures)
+                        and _compatible(claimant, g, sim, limits)
+                    ):
+                        best, best_sim = g, sim
+            if best is None:
+                best = _Group(row=row, challenge=challenge, figures=figures)
+                groups.append(best)
+            best.claims.append((item.key, claim, claimant))
+            best.rows.append(row)
+            row += 1
+    ordered = sorted(groups, key=lambda g: (-len(g.claims), g.claims[0][0], int(g.claims[0][1].get("start", 0))))
+    out: list[tuple[StoryClaim, int]] = []
     for n, g in enumerate(ordered, 1):
+        first = g.claims[0][1]
         occurrences = [
             Occurrence(
                 article=key,
@@ -107,14 +153,19 @@ def align(items: list[ArticleDigest]) -> list[tuple[StoryClaim, dict[str, Any]]]
                 alignment=str(c.get("alignment", "")),
                 context=str(c.get("context", "")),
             )
-            for key, c in g.claims
+            for key, c, _ in g.claims
         ]
         claim = StoryClaim(
             id=f"s{n}",
-            claimant=g.claimant,
-            text=str(g.first.get("text", "")),
-            type=str(g.first.get("type", "fact")),
+            claimant=_claimant_of(g),
+            text=str(first.get("text", "")),
+            type=str(first.get("type", "fact")),
             occurrences=occurrences,
         )
-        out.append((claim, {**g.first, "claimant": g.claimant}))
+        out.append((claim, g.row))
     return out
+
+
+def story_claims(items: list[ArticleDigest]) -> list[str]:
+    """The texts `align` compares, in its order: each claim's quote (its restatement if none)."""
+    return [str(c.get("quote") or c.get("text") or "") for item in items for c in item.claims]

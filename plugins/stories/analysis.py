@@ -7,7 +7,7 @@ from typing import Any
 from toolkit.chain import ChainContext, Steps, StructuredCall
 from toolkit.story import CrossAnalysis, CrossInput
 from toolkit_plugins.counterclaims.chain import RelationAnswer
-from toolkit_plugins.stories.align import align
+from toolkit_plugins.stories.align import align, story_claims
 from toolkit_plugins.stories.grouping import (
     ArticleDigest,
     digests,
@@ -18,14 +18,9 @@ from toolkit_plugins.stories.grouping import (
 )
 from toolkit_plugins.stories.pairs import Candidate, candidates, decide
 from toolkit_plugins.stories.schema import Stories, Story, StoryArticle, StoryClaim
+from toolkit_plugins.stories.similarity import THRESHOLDS, choose, vectors
 from toolkit_plugins.stories.view import StoriesView
 from toolkit_prompts import ROOT as PROMPTS_ROOT
-
-
-def _embed(texts: list[str]) -> Any:
-    from toolkit.embeddings import embed
-
-    return embed(texts)
 
 
 def _in_article_pairs(items: list[ArticleDigest], claims: list[StoryClaim]) -> dict[tuple[str, str], str]:
@@ -52,20 +47,28 @@ class StoriesAnalysis(CrossAnalysis[Stories]):
     title = "Stories"
 
     def steps(self, inp: CrossInput, ctx: ChainContext) -> Steps:
+        """options: label (bool), similarity ("auto", "embeddings" or "words"; auto embeds up to a budget)."""
+        wanted = str(inp.options.get("similarity", "auto"))
         items, _no_claims = digests(inp.results)
-        vectors = _embed([d.text for d in items]) if len(items) > 1 else None
+        article_method = choose(wanted, len(items), "articles")
+        art_vectors = vectors([d.text for d in items], article_method) if len(items) > 1 else None
+        limits = THRESHOLDS[article_method]
+        groups = group(items, art_vectors, limits.strong_link, limits.named_link) if art_vectors is not None else []
+        claim_method = choose(wanted, sum(len(items[i].claims) for m in groups for i in m), "claims")
+        claim_limits = THRESHOLDS[claim_method]
         drafts: list[tuple[Story, list[Candidate]]] = []
         storied = 0
-        for members in group(items, vectors) if vectors is not None else []:
+        for members in groups:
             chosen = [items[i] for i in members]
             storied += len(chosen)
-            aligned = align(chosen)
+            claim_vectors = vectors(story_claims(chosen), claim_method)
+            aligned = align(chosen, claim_vectors, claim_limits)
             claims = [c for c, _ in aligned]
-            sims = _embed([c.occurrences[0].quote or c.text for c in claims]) if claims else None
-            found = candidates(claims, sims @ sims.T, _in_article_pairs(chosen, claims)) if sims is not None else []
+            reps = claim_vectors[[row for _, row in aligned]] if aligned else claim_vectors[:0]
+            found = candidates(claims, reps @ reps.T, _in_article_pairs(chosen, claims), claim_limits)
             story = Story(
                 id=story_id(chosen),
-                title=story_title(chosen, vectors[members]),
+                title=story_title(chosen, art_vectors[members]),
                 entities=story_names(chosen),
                 articles=[StoryArticle(key=d.key, title=d.title, outlet=d.outlet, sha256=d.sha256) for d in chosen],
                 claims=claims,
@@ -93,7 +96,7 @@ class StoriesAnalysis(CrossAnalysis[Stories]):
         verdicts = iter(said)
         stories: list[Story] = []
         for story, found in drafts:
-            pairs = [p for c in found if (p := decide(c, next(verdicts))) is not None]
+            pairs = [p for c in found if (p := decide(c, next(verdicts), claim_limits)) is not None]
             paired = {p.a for p in pairs} | {p.b for p in pairs}
             stories.append(
                 story.model_copy(
@@ -108,4 +111,9 @@ class StoriesAnalysis(CrossAnalysis[Stories]):
             "counter pairs": sum(len(s.pairs) for s in stories),
             "cross-outlet pairs": sum(p.cross_outlet for s in stories for p in s.pairs),
         }
-        return Stories(stories=stories, single_articles=len(items) - storied, summary=summary)
+        return Stories(
+            stories=stories,
+            single_articles=len(items) - storied,
+            similarity={"articles": article_method, "claims": claim_method},
+            summary=summary,
+        )

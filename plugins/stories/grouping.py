@@ -2,9 +2,10 @@
 
 A digest keeps only what the story work reads (title, names, the claims and the article's own
 counter pairs), so 10,000 results stay small in memory. Two articles are linked when their
-embeddings (headline and key points, all-MiniLM-L6-v2 in numpy) are very close, or fairly close
-and they name the same specific actor or place; stories are the linked components. Similarities
-are computed a block of rows at a time, so memory stays flat however many articles come in.
+vectors (headline and key points: sentence embeddings, or weighted words at scale; see
+toolkit_plugins.stories.similarity) are very close, or fairly close and they name the same
+specific actor or place; stories are the linked components. Similarities are computed a block of
+rows at a time, so memory stays flat however many articles come in.
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ from typing import Any
 from toolkit.hashing import sha256_text
 from toolkit_plugins.news import OUTLET
 
-#: cosine similarity at which two articles are one story whatever they name
-STRONG_LINK = 0.75
-#: cosine similarity at which two articles naming the same specific actor or place are one story
-NAMED_LINK = 0.5
 #: rows of the similarity matrix computed at once (a block is BLOCK x articles floats)
 BLOCK = 1024
 #: characters of an article's digest text the embedding reads (headline and key points)
@@ -115,8 +112,9 @@ class _Components:
             self.parent[max(a, b)] = min(a, b)
 
 
-def group(items: list[ArticleDigest], vectors: Any) -> list[list[int]]:
-    """Stories as lists of indexes into `items` (2+ articles each), largest first."""
+def group(items: list[ArticleDigest], vectors: Any, strong_link: float, named_link: float) -> list[list[int]]:
+    """Stories as lists of indexes into `items` (2+ articles each), largest first: articles are
+    linked at `strong_link` cosine, or at `named_link` when they share a specific name."""
     import numpy as np
 
     n = len(items)
@@ -128,12 +126,12 @@ def group(items: list[ArticleDigest], vectors: Any) -> list[list[int]]:
     components = _Components(n)
     for start in range(0, n, BLOCK):
         block = vectors[start : start + BLOCK] @ vectors.T
-        rows, cols = np.nonzero(block >= NAMED_LINK)
+        rows, cols = np.nonzero(block >= named_link)
         for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
             i = start + r
             if j <= i:
                 continue
-            if block[r, j] >= STRONG_LINK or specific[i] & specific[j]:
+            if block[r, j] >= strong_link or specific[i] & specific[j]:
                 components.union(i, j)
     members: dict[int, list[int]] = {}
     for i in range(n):

@@ -7,7 +7,8 @@ figures for what reads as the same quantity. The model labels each candidate (co
 contests, qualifies, unrelated); the checks after it keep what a signal in the text supports:
 an article's own pairing, or a close challenge, stands even when the model calls it unrelated;
 'qualifies' without an article's pairing is dropped. Without a model (`label=False`) the signal
-decides: a challenge contests, different figures contradict.
+decides: a challenge contests, different figures contradict. A pair whose two sides only one
+article carries is left to that article's own counter-claims: the story keeps cross-outlet pairs.
 """
 
 from __future__ import annotations
@@ -15,20 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.text import content_words
 from toolkit_plugins.counterclaims.chain import CHALLENGE
 from toolkit_plugins.news import OUTLET
-from toolkit_plugins.stories.align import FIGURE
+from toolkit_plugins.stories.align import FIGURE, claimant_key, is_generic
 from toolkit_plugins.stories.schema import Occurrence, StoryClaim, StoryPair
+from toolkit_plugins.stories.similarity import Thresholds
 
-#: cosine similarity (claims' sentence embeddings) above which a challenge is set against an assertion
-CHALLENGE_SIMILARITY = 0.35
-#: similarity at which a challenge the model calls unrelated still stands
-SURE_CHALLENGE = 0.55
 #: how many of the most similar assertions by others each challenge is set against
 CHALLENGE_TARGETS = 2
-#: similarity above which two claims with different figures measure the same thing
-FIGURES_SIMILARITY = 0.6
 #: candidates per story sent to the model, strongest first
 MAX_CANDIDATES = 30
 
@@ -44,10 +39,10 @@ class Candidate:
 
 
 def _voices_differ(a: StoryClaim, b: StoryClaim) -> bool:
-    """Different claimants, or the outlets' own voices in different articles."""
-    if a.claimant != b.claimant:
+    """Different claimants, or one voice (the outlets', a generic one) in different articles."""
+    if claimant_key(a.claimant) != claimant_key(b.claimant):
         return True
-    return a.claimant == OUTLET and not set(a.articles) & set(b.articles)
+    return (a.claimant == OUTLET or is_generic(a.claimant)) and not set(a.articles) & set(b.articles)
 
 
 def _figures(claim: StoryClaim) -> set[str]:
@@ -58,7 +53,9 @@ def _is_challenge(claim: StoryClaim) -> bool:
     return any(CHALLENGE.search(o.quote) for o in claim.occurrences)
 
 
-def candidates(claims: list[StoryClaim], sims: Any, in_article: dict[tuple[str, str], str]) -> list[Candidate]:
+def candidates(
+    claims: list[StoryClaim], sims: Any, in_article: dict[tuple[str, str], str], limits: Thresholds
+) -> list[Candidate]:
     """Candidate pairs over a story's aligned claims; `sims` is their cosine-similarity matrix and
     `in_article` maps (claim id, claim id) to the relation an article's own pairing gave."""
     found: dict[tuple[str, str], Candidate] = {}
@@ -81,13 +78,13 @@ def candidates(claims: list[StoryClaim], sims: Any, in_article: dict[tuple[str, 
             (a for a in assertions if _voices_differ(a, b)), key=lambda a: -float(sims[index[a.id], index[b.id]])
         )
         for a in others[:CHALLENGE_TARGETS]:
-            if float(sims[index[a.id], index[b.id]]) >= CHALLENGE_SIMILARITY:
+            if float(sims[index[a.id], index[b.id]]) >= limits.challenge:
                 add(a, b, "challenge")
     with_figures = [(c, _figures(c)) for c in claims]
     for i, (a, fa) in enumerate(with_figures):
         for b, fb in with_figures[i + 1 :]:
             if fa and fb and not fa & fb and _voices_differ(a, b):
-                if float(sims[index[a.id], index[b.id]]) >= FIGURES_SIMILARITY:
+                if float(sims[index[a.id], index[b.id]]) >= limits.figures:
                     add(a, b, "figures")
     order = {"in-article": 0, "figures": 1, "challenge": 2}
     ranked = sorted(found.values(), key=lambda c: (order[c.signal], -c.similarity))
@@ -119,7 +116,7 @@ def rationale(a: StoryClaim, b: StoryClaim, relation: str, signal: str) -> str:
     )
 
 
-def decide(candidate: Candidate, said: str | None) -> StoryPair | None:
+def decide(candidate: Candidate, said: str | None, limits: Thresholds) -> StoryPair | None:
     """The checks after the model (said=None: no model asked)."""
     checks: list[str] = []
     signal = candidate.signal
@@ -129,7 +126,7 @@ def decide(candidate: Candidate, said: str | None) -> StoryPair | None:
     elif said == "unrelated":
         if signal == "in-article":
             relation, decided_by = candidate.relation, "rules"
-        elif signal == "challenge" and candidate.similarity >= SURE_CHALLENGE:
+        elif signal == "challenge" and candidate.similarity >= limits.sure_challenge:
             relation, decided_by = "contests", "rules"
         else:
             return None
@@ -141,6 +138,8 @@ def decide(candidate: Candidate, said: str | None) -> StoryPair | None:
     if relation not in ("contradicts", "contests", "qualifies"):
         relation = "contests"
     ev_a, ev_b, cross = evidence(candidate.a, candidate.b)
+    if not cross:  # both sides in one article only: that article's own counter-claims show it
+        return None
     return StoryPair(
         a=candidate.a.id,
         b=candidate.b.id,
@@ -153,7 +152,3 @@ def decide(candidate: Candidate, said: str | None) -> StoryPair | None:
         evidence_b=ev_b,
         cross_outlet=cross,
     )
-
-
-def topic_words(claim: StoryClaim) -> set[str]:
-    return content_words(" ".join(o.quote for o in claim.occurrences)) - content_words(claim.claimant)

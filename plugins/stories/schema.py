@@ -87,4 +87,6 @@ class Stories(BaseModel):
     stories: list[Story]
     #: articles no other article shares a story with (not listed one by one)
     single_articles: int = 0
+    #: how texts were compared: "embeddings" (MiniLM) or "words" (TF-IDF), for articles and for claims
+    similarity: dict[str, str] = Field(default_factory=dict)
     summary: dict[str, int] = Field(default_factory=dict)
