@@ -64,7 +64,7 @@ class CrossAnalysis(ABC, Generic[OutputT]):
         """Yield lists of StructuredCalls, receive their answers, return an `output_schema` instance."""
 
     def prompt(self, ctx: ChainContext, name: str) -> PromptSpec:
-        return ctx.prompts.load(self.prompt_dir.name, name, self.prompt_dir)
+        return ctx.prompts.load(self.name, name, self.prompt_dir)
 
     @property
     def view(self) -> ChainView[OutputT]:

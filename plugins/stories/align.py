@@ -77,7 +77,7 @@ def claimant_names(items: list[ArticleDigest]) -> dict[str, str]:
 class _Group:
     claims: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # (article, claim, claimant)
     row: int = 0  # its first claim's row in the story's vectors
-    rows: list[int] = field(default_factory=list)  # every claim's row
+    index: int = 0  # its place in the story's groups
     challenge: bool = False
     figures: frozenset[str] = frozenset()
 
@@ -110,9 +110,11 @@ def _claimant_of(group: _Group) -> str:
 def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[tuple[StoryClaim, int]]:
     """The story's aligned claims, most widely carried first, each with its first claim's row in
     `vectors` (one unit vector per claim of `items`, in the order `story_claims` lists them)."""
+    import numpy as np
+
     names = claimant_names(items)
     groups: list[_Group] = []
-    sims_all = vectors @ vectors.T
+    group_of: list[int] = []  # each claim's group, by row
     row = 0
     for item in items:
         for claim in item.claims:
@@ -121,23 +123,28 @@ def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[
             quote = str(claim.get("quote") or claim.get("text") or "")
             challenge = bool(DENIAL.search(quote))
             figures = _figures(quote)
+            closest: dict[int, float] = {}  # group -> the closest wording it already holds
+            if row:
+                sims = vectors[:row] @ vectors[row]
+                for earlier in np.nonzero(sims >= limits.same_claim)[0].tolist():
+                    g = group_of[earlier]
+                    closest[g] = max(closest.get(g, -1.0), float(sims[earlier]))
             best, best_sim = None, -1.0
-            if groups:
-                for g in groups:
-                    sim = float(sims_all[row, g.rows].max())  # the closest wording it already holds
-                    if (
-                        sim > best_sim
-                        and item.key not in g.articles
-                        and g.challenge == challenge
-                        and not (figures and g.figures and figures != g.figures)
-                        and _compatible(claimant, g, sim, limits)
-                    ):
-                        best, best_sim = g, sim
+            for g_index, sim in closest.items():
+                g = groups[g_index]
+                if (
+                    sim > best_sim
+                    and item.key not in g.articles
+                    and g.challenge == challenge
+                    and not (figures and g.figures and figures != g.figures)
+                    and _compatible(claimant, g, sim, limits)
+                ):
+                    best, best_sim = g, sim
             if best is None:
-                best = _Group(row=row, challenge=challenge, figures=figures)
+                best = _Group(row=row, challenge=challenge, figures=figures, index=len(groups))
                 groups.append(best)
+            group_of.append(best.index)
             best.claims.append((item.key, claim, claimant))
-            best.rows.append(row)
             row += 1
     ordered = sorted(groups, key=lambda g: (-len(g.claims), g.claims[0][0], int(g.claims[0][1].get("start", 0))))
     out: list[tuple[StoryClaim, int]] = []

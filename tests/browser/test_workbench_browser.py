@@ -31,6 +31,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 RESPONSES = ROOT / "tests" / "responses"
+FNC1 = ROOT.parent / "shared" / "data" / "fnc1" / "train_bodies.csv"
 ARTIFACTS = ROOT / "test-artifacts"
 TOKEN = "ntk-browser-test-token"
 CHROMIUM_ARGS = [
@@ -111,6 +112,24 @@ def lab(tmp_path: Path) -> Iterator[str]:
             'ROOT / "tests" / "responses"', f"__import__('pathlib').Path({str(responses)!r})"
         )
     (work / "workbench.ipynb").write_text(json.dumps(notebook), "utf-8")
+    yield from _serve(tmp_path, work)
+
+
+@pytest.fixture
+def stories_lab(tmp_path: Path) -> Iterator[str]:
+    """JupyterLab serving the stories notebook (it reads the FNC-1 bodies from ../shared)."""
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    if not FNC1.exists():
+        pytest.skip(f"the stories notebook reads FNC-1 bodies from {FNC1}, absent here")
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(ROOT / "notebooks" / "stories.ipynb", work / "stories.ipynb")
+    yield from _serve(tmp_path, work)
+
+
+def _serve(tmp_path: Path, work: Path) -> Iterator[str]:
     dirs = {
         name: tmp_path / name
         for name in ("config", "data", "runtime", "app-settings", "user-settings", "workspaces", "home")
@@ -239,4 +258,53 @@ def test_workbench_in_jupyterlab(lab: str, tmp_path: Path) -> None:
             expect(status).to_have_text("Run 4: failed.")
         finally:
             page.screenshot(path=str(ARTIFACTS / "workbench-last.png"))
+            browser.close()
+
+
+def test_stories_tab_in_jupyterlab(stories_lab: str, tmp_path: Path) -> None:
+    """The stories notebook run top to bottom: the batch replays the story gold's 24 articles, the
+    Stories tab shows the claim-by-outlet matrix and cross-outlet pairs with evidence highlighted;
+    then the analyst presses Build stories again."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=240_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )  # fmt: skip
+        page = browser.new_page()
+        try:
+            page.goto(f"{stories_lab}/lab/tree/stories.ipynb?token={TOKEN}")
+            expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.locator('li[data-command="runmenu:run-all"]').click()
+
+            dash = page.locator(".ntk-batch")
+            expect(dash.locator(".ntk-counts")).to_contain_text("24/24 articles")
+            status = dash.locator(".ntk-story-status")
+            expect(status).to_contain_text("4 stories")
+            expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()  # all cells done
+
+            tabs = dash.locator(".ntk-batch-tabs")
+            tabs.get_by_role("tab", name="Stories", exact=True).click()
+            view = dash.locator(".ntk-view-stories")
+            expect(view.locator(".ntk-story")).to_have_count(4)
+            matrix = view.locator("table.ntk-matrix").first
+            expect(matrix).to_be_visible()
+            expect(matrix.locator(".ntk-badge.ntk-good").first).to_be_visible()  # an outlet asserts
+            expect(view.locator(".ntk-badge.ntk-bad").first).to_be_attached()  # an outlet contests
+            pair = view.locator(".ntk-pair").first
+            expect(pair).to_be_visible()
+            expect(pair.locator("mark.ntk-hl")).to_have_count(2)  # each side's quote highlighted
+            page.screenshot(path=str(ARTIFACTS / "stories-matrix.png"))
+            pair.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "stories-pairs.png"))
+
+            dash.locator("button.ntk-build-stories").click()  # the analyst builds them again
+            expect(status).to_contain_text("4 stories")
+            expect(view.locator(".ntk-story")).to_have_count(4)
+        finally:
+            page.screenshot(path=str(ARTIFACTS / "stories-last.png"))
             browser.close()
