@@ -233,8 +233,10 @@ def test_cli_writes_the_story_and_its_html_and_eval_scores_it(strike: list[dict[
             {
                 "id": "k2",
                 "claimant": "port authority",
-                "statement": "turnout figure false",
-                "occurrences": [{"article": "outlet-c", "quote": "the union's turnout figure was false"}],
+                "statement": "denies the turnout",
+                "occurrences": [
+                    {"article": "outlet-c", "quote": "denied that 85 percent of the union's members joined the strike"}
+                ],
             },
         ],
         "counter_pairs": [{"a": "k1", "b": "k2", "relation": "contests", "why": "denial"}],
@@ -244,10 +246,13 @@ def test_cli_writes_the_story_and_its_html_and_eval_scores_it(strike: list[dict[
     (tmp_path / "gold" / "portmere-strike.json").write_text(json.dumps(gold), "utf-8")
     scored = runner.invoke(app, ["eval", str(out), str(tmp_path / "gold"), "--json"])
     assert scored.exit_code == 0, scored.output
-    report = json.loads(scored.output)
-    totals = report["totals"] if "totals" in report else report["total"]
-    text = json.dumps(totals)
-    assert "story_group_r" in text and "story_pair_r" in text
+    total = json.loads(scored.output)["total"]
+    assert total["story_group_r"]["value"] == 1.0  # the three outlets in one story
+    assert total["story_claim_r"]["value"] == 1.0  # every gold occurrence covered
+    assert total["story_align_r"]["value"] == 1.0  # the union's claim aligned across outlet-a and -b
+    assert total["story_pair_r"]["value"] == 1.0  # the authority's denial against the union's figure
+    assert total["story_xpair_r"]["value"] == 1.0
+    assert 0 < total["story_pair_p"]["value"] <= 1.0
 
 
 def test_results_stream_from_a_folder_and_bad_lines_say_where(strike: list[dict[str, Any]], tmp_path: Path) -> None:
