@@ -13,6 +13,7 @@ inputs' hashes, the analysis and prompt versions, the model, the calls and token
 from __future__ import annotations
 
 import json
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -185,7 +186,8 @@ def build(
     """Run a cross-article analysis over results (a path, or results in memory).
 
     label=False asks the analysis to make no model call (rules only): for very large inputs, or
-    where no model is at hand. `options` go to the analysis as they are.
+    where no model is at hand. `options` go to the analysis as they are. With a responses folder
+    and no record mode, answers are cached there (a rerun asks the model nothing twice), as in a batch.
     """
     from toolkit.config import load_config
     from toolkit.runner import make_model
@@ -197,6 +199,8 @@ def build(
     else:
         results = (r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in source)
         where = "(in memory)"
+    if record_mode is None and responses_dir is not None and "TOOLKIT_RECORD_MODE" not in os.environ:
+        record_mode = "cache"  # as in a batch: a rerun asks the model nothing twice
     the_model = (
         model if isinstance(model, Model) else make_model(model, record_mode=record_mode, responses_dir=responses_dir)
     )
@@ -205,6 +209,8 @@ def build(
     counted = _Counted(results, chosen.requires)
     started = time.perf_counter()
     output = drive(chosen.steps(CrossInput(counted, {"label": label, **(options or {})}), ctx), ctx)
+    data = output.model_dump(mode="json")
+    del output  # one copy of a large output at a time
     usage = Usage()
     for call in ctx.records:
         usage = usage + call.usage
@@ -225,7 +231,7 @@ def build(
         usage=usage,
         calls=ctx.records,
         duration_s=round(time.perf_counter() - started, 3),
-        output=output.model_dump(mode="json"),
+        output=data,
     )
 
 

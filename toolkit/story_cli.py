@@ -36,10 +36,9 @@ def story(
     debug: Debug = False,
 ) -> None:
     """Group articles into stories; align claims across outlets; find who contests whom, with evidence."""
+    from toolkit.errors import ConfigError
     from toolkit.files import write_atomic
     from toolkit.story import build, html_report
-
-    from toolkit.errors import ConfigError
 
     options = {}
     for item in option or []:

@@ -13,6 +13,7 @@ occurrences name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -46,10 +47,12 @@ def _figures(text: str) -> frozenset[str]:
     return frozenset(f.replace(",", "") for f in FIGURE.findall(text))
 
 
+@functools.lru_cache(maxsize=65536)
 def claimant_key(name: str) -> str:
     return re.sub(r"\s+", " ", name.lower().removeprefix("the ").replace("’", "'").removesuffix("'s")).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def is_generic(name: str) -> bool:
     return name == OUTLET or bool(GENERIC_CLAIMANT.match(name.strip()))
 
@@ -81,21 +84,25 @@ class _Group:
     challenge: bool = False
     figures: frozenset[str] = frozenset()
 
-    @property
-    def articles(self) -> set[str]:
-        return {a for a, _, _ in self.claims}
+    articles: set[str] = field(default_factory=set)
+    claimants: set[str] = field(default_factory=set)
+    claimant_keys: set[str] = field(default_factory=set)
+    generic: bool = False  # some occurrence has a generic or outlet voice
 
-    @property
-    def claimants(self) -> set[str]:
-        return {c for _, _, c in self.claims}
+    def add(self, article: str, claim: dict[str, Any], claimant: str) -> None:
+        self.claims.append((article, claim, claimant))
+        self.articles.add(article)
+        self.claimants.add(claimant)
+        self.claimant_keys.add(claimant_key(claimant))
+        self.generic = self.generic or is_generic(claimant)
 
 
 def _compatible(claimant: str, group: _Group, sim: float, limits: Thresholds) -> bool:
     if sim < limits.same_claim:
         return False
-    if is_generic(claimant) or any(is_generic(c) for c in group.claimants):
+    if group.generic or is_generic(claimant):
         return True
-    if claimant_key(claimant) in {claimant_key(c) for c in group.claimants}:
+    if claimant_key(claimant) in group.claimant_keys:
         return True
     return sim >= limits.same_claim_named
 
@@ -109,43 +116,57 @@ def _claimant_of(group: _Group) -> str:
 
 def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[tuple[StoryClaim, int]]:
     """The story's aligned claims, most widely carried first, each with its first claim's row in
-    `vectors` (one unit vector per claim of `items`, in the order `story_claims` lists them)."""
+    `vectors` (one unit vector per claim of `items`, in the order `story_claims` lists them).
+
+    Greedy in article order: a claim joins the compatible group whose centroid (the normalised
+    sum of its wordings) is closest, else starts one; an article's claims are scored against
+    every group in one matrix product. (Centroids beat single link on the story gold: counter
+    pairs 0.52 recall at 0.29 precision against 0.48 at 0.25, and they cost groups, not claims.)"""
     import numpy as np
 
     names = claimant_names(items)
     groups: list[_Group] = []
-    group_of: list[int] = []  # each claim's group, by row
+    # each group's centroid (the normalised sum of its wordings), grown by doubling
+    centroids = np.zeros((max(16, len(vectors) // 4), vectors.shape[1]), dtype=np.float32)
+    sums: list[Any] = []
     row = 0
     for item in items:
-        for claim in item.claims:
+        count = len(item.claims)
+        # one matrix product per article: its claims against every group so far
+        sims = centroids[: len(groups)] @ vectors[row : row + count].T if groups and count else None
+        joined: list[tuple[_Group, int]] = []
+        for j, claim in enumerate(item.claims):
             written = str(claim.get("claimant", ""))
             claimant = names.get(written, written)
             quote = str(claim.get("quote") or claim.get("text") or "")
             challenge = bool(DENIAL.search(quote))
             figures = _figures(quote)
-            closest: dict[int, float] = {}  # group -> the closest wording it already holds
-            if row:
-                sims = vectors[:row] @ vectors[row]
-                for earlier in np.nonzero(sims >= limits.same_claim)[0].tolist():
-                    g = group_of[earlier]
-                    closest[g] = max(closest.get(g, -1.0), float(sims[earlier]))
             best, best_sim = None, -1.0
-            for g_index, sim in closest.items():
-                g = groups[g_index]
-                if (
-                    sim > best_sim
-                    and item.key not in g.articles
-                    and g.challenge == challenge
-                    and not (figures and g.figures and figures != g.figures)
-                    and _compatible(claimant, g, sim, limits)
-                ):
-                    best, best_sim = g, sim
+            if sims is not None:
+                column = sims[:, j]
+                for g_index in np.nonzero(column >= limits.same_claim)[0].tolist():
+                    g, sim = groups[g_index], float(column[g_index])
+                    if (
+                        sim > best_sim
+                        and item.key not in g.articles
+                        and g.challenge == challenge
+                        and not (figures and g.figures and figures != g.figures)
+                        and _compatible(claimant, g, sim, limits)
+                    ):
+                        best, best_sim = g, sim
             if best is None:
                 best = _Group(row=row, challenge=challenge, figures=figures, index=len(groups))
                 groups.append(best)
-            group_of.append(best.index)
-            best.claims.append((item.key, claim, claimant))
+                sums.append(np.zeros(vectors.shape[1], dtype=np.float32))
+            best.add(item.key, claim, claimant)
+            joined.append((best, row))
             row += 1
+        for g, at in joined:  # centroids move after the article, so its claims all met the same groups
+            sums[g.index] += vectors[at]
+            if g.index >= len(centroids):
+                centroids = np.concatenate([centroids, np.zeros_like(centroids)])
+            norm = float(np.linalg.norm(sums[g.index]))
+            centroids[g.index] = sums[g.index] / max(norm, 1e-12)
     ordered = sorted(groups, key=lambda g: (-len(g.claims), g.claims[0][0], int(g.claims[0][1].get("start", 0))))
     out: list[tuple[StoryClaim, int]] = []
     for n, g in enumerate(ordered, 1):

@@ -76,6 +76,8 @@ class StoriesAnalysis(CrossAnalysis[Stories]):
                 uncontested=[],
             )
             drafts.append((story, found))
+            for item in chosen:  # the story holds what it needs now
+                item.claims = []
         everything = [c for _, found in drafts for c in found]
         if inp.options.get("label", True) and everything:
             relate = self.prompt(ctx, "relate_accounts")

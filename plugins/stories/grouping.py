@@ -25,6 +25,8 @@ BLOCK = 1024
 DIGEST_CHARS = 400
 #: a name shared by more than this share of the articles says nothing about a story (e.g. "Reuters")
 COMMON_NAME_SHARE = 0.2
+#: the fields of a claim the story work reads and shows
+CLAIM_FIELDS = ("id", "text", "claimant", "type", "quote", "start", "end", "alignment", "context")
 _GENERIC_NAME = re.compile(
     r"^(unattributed|unnamed|anonymous|sources?|officials?|reports?|media|experts?|analysts?|witnesses|"
     r"residents|police|the government|government|authorities|critics|people|users|fans|some|many|others)\b",
@@ -65,7 +67,11 @@ def digest(result: dict[str, Any]) -> ArticleDigest | None:
     article = result.get("article") or {}
     sha = str(article.get("sha256", ""))
     summary = outputs.get("summary") if isinstance(outputs.get("summary"), dict) else {}
-    claims = [c for c in claims_out.get("claims") or [] if c.get("alignment") != "ungrounded"]
+    claims = [
+        {k: c.get(k) for k in CLAIM_FIELDS}  # only what the story shows: 10,000 results stay small
+        for c in claims_out.get("claims") or []
+        if c.get("alignment") != "ungrounded"
+    ]
     headline = str(summary.get("headline") or article.get("title") or "")
     points = [str(k.get("text", "")) for k in summary.get("key_points") or []]
     if not points:
