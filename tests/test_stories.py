@@ -17,11 +17,13 @@ from toolkit.testing.fakes import ScriptedModel
 from toolkit_plugins.stories import Stories
 from toolkit_plugins.stories.align import align, claimant_names, story_claims
 from toolkit_plugins.stories.grouping import digest
-from toolkit_plugins.stories.similarity import THRESHOLDS, vectors
+from toolkit_plugins.stories.similarity import THRESHOLDS, vectoriser
 
 
 def aligned_claims(items: list[Any]) -> list[Any]:
-    return [c for c, _ in align(items, vectors(story_claims(items), "embeddings"), THRESHOLDS["embeddings"])]
+    claims, _centroids = align(items, vectoriser(story_claims(items), "embeddings"), THRESHOLDS["embeddings"])
+    return claims
+
 
 pytest.importorskip("numpy")
 
@@ -133,6 +135,7 @@ def test_story_id_is_stable_whatever_the_input_order(strike: list[dict[str, Any]
     first = Stories.model_validate(build(strike, label=False).output).stories[0]
     again = Stories.model_validate(build(list(reversed(strike)), label=False).output).stories[0]
     assert first.id == again.id and first.id.startswith("story-")
+    assert first == again  # claims, alignment and pairs too: a batch finishes in any order
     assert build(strike, label=False).articles_sha256 == build(list(reversed(strike)), label=False).articles_sha256
 
 
@@ -195,14 +198,16 @@ def test_the_model_labels_candidates_and_the_checks_keep_what_a_signal_supports(
     strike: list[dict[str, Any]],
 ) -> None:
     model = ScriptedModel(lambda r: '{"relation": "unrelated"}')
-    out = build(strike, model=model)
+    assert build(strike, model=model).calls == []  # auto: a small model does not label
+    out = build(strike, model=model, label=True)
     story = Stories.model_validate(out.output).stories[0]
     assert len(out.calls) == len(model.requests) > 0
     assert out.prompts and out.prompts[0]["name"] == "relate_accounts"
     # the model called everything unrelated: only the article's own pairing (and sure challenges) stand
     assert story.pairs and all("model_unrelated_overridden_by_signal" in p.checks for p in story.pairs)
-    model = ScriptedModel(lambda r: '{"relation": "contradicts"}')
-    story = Stories.model_validate(build(strike, model=model).output).stories[0]
+    model = ScriptedModel(lambda r: '{"relation": "contradicts"}', tier="capable")  # auto: a capable one does
+    assert build(strike, model=model).calls
+    story = Stories.model_validate(build(strike, model=model, label=True).output).stories[0]
     assert all(p.decided_by == "model" and p.relation == "contradicts" for p in story.pairs)
 
 

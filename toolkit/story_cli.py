@@ -25,8 +25,13 @@ def story(
         Path | None, typer.Option(help="Folder of recorded responses (env TOOLKIT_RESPONSES_DIR)")
     ] = None,
     label: Annotated[
-        bool, typer.Option(help="Let the model label candidate pairs; --no-label: rules only, no model call")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--label/--no-label",
+            help="The model labels candidate pairs / rules only, no model call (default: the model labels "
+            "when it declares itself capable, e.g. openai:...; rules for the embedded small model)",
+        ),
+    ] = None,
     option: Annotated[
         list[str] | None,
         typer.Option(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,8 @@ def is_generic(name: str) -> bool:
 
 def claimant_names(items: list[ArticleDigest]) -> dict[str, str]:
     """Each claimant as written -> the story's name for it (short forms to the longest full name)."""
-    written = sorted({str(c.get("claimant", "")) for d in items for c in d.claims}, key=len, reverse=True)
+    # longest first, ties by name: never by set order, which changes from one process to the next
+    written = sorted({str(c.get("claimant", "")) for d in items for c in d.claims}, key=lambda n: (-len(n), n))
     names: dict[str, str] = {}
     by_key: dict[str, str] = {}
     for name in written:
@@ -79,7 +81,6 @@ def claimant_names(items: list[ArticleDigest]) -> dict[str, str]:
 @dataclass
 class _Group:
     claims: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # (article, claim, claimant)
-    row: int = 0  # its first claim's row in the story's vectors
     index: int = 0  # its place in the story's groups
     challenge: bool = False
     figures: frozenset[str] = frozenset()
@@ -110,13 +111,16 @@ def _compatible(claimant: str, group: _Group, sim: float, limits: Thresholds) ->
 def _claimant_of(group: _Group) -> str:
     named = Counter(c for _, _, c in group.claims if not is_generic(c))
     if named:
-        return max(named, key=lambda c: (named[c], len(c)))
+        return max(named, key=lambda c: (named[c], len(c), c))
     return OUTLET if OUTLET in group.claimants else group.claims[0][2]
 
 
-def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[tuple[StoryClaim, int]]:
-    """The story's aligned claims, most widely carried first, each with its first claim's row in
-    `vectors` (one unit vector per claim of `items`, in the order `story_claims` lists them).
+def align(
+    items: list[ArticleDigest], vectorise: Callable[[list[str]], Any], limits: Thresholds
+) -> tuple[list[StoryClaim], Any]:
+    """The story's aligned claims, most widely carried first, and their centroids (one unit vector
+    a claim, same order). `vectorise` gives unit vectors for a list of claim texts; it is called
+    once an article, so a story of thousands of articles holds centroids, not every claim's vector.
 
     Greedy in article order: a claim joins the compatible group whose centroid (the normalised
     sum of its wordings) is closest, else starts one; an article's claims are scored against
@@ -126,19 +130,21 @@ def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[
 
     names = claimant_names(items)
     groups: list[_Group] = []
-    # each group's centroid (the normalised sum of its wordings), grown by doubling
-    centroids = np.zeros((max(16, len(vectors) // 4), vectors.shape[1]), dtype=np.float32)
+    centroids: Any = None  # each group's normalised sum of wordings, grown by doubling
     sums: list[Any] = []
-    row = 0
     for item in items:
-        count = len(item.claims)
+        if not item.claims:
+            continue
+        vectors = vectorise([claim_text(c) for c in item.claims])
+        if centroids is None:
+            centroids = np.zeros((64, vectors.shape[1]), dtype=np.float32)
         # one matrix product per article: its claims against every group so far
-        sims = centroids[: len(groups)] @ vectors[row : row + count].T if groups and count else None
+        sims = centroids[: len(groups)] @ vectors.T if groups else None
         joined: list[tuple[_Group, int]] = []
         for j, claim in enumerate(item.claims):
             written = str(claim.get("claimant", ""))
             claimant = names.get(written, written)
-            quote = str(claim.get("quote") or claim.get("text") or "")
+            quote = claim_text(claim)
             challenge = bool(DENIAL.search(quote))
             figures = _figures(quote)
             best, best_sim = None, -1.0
@@ -155,20 +161,18 @@ def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[
                     ):
                         best, best_sim = g, sim
             if best is None:
-                best = _Group(row=row, challenge=challenge, figures=figures, index=len(groups))
+                best = _Group(challenge=challenge, figures=figures, index=len(groups))
                 groups.append(best)
                 sums.append(np.zeros(vectors.shape[1], dtype=np.float32))
             best.add(item.key, claim, claimant)
-            joined.append((best, row))
-            row += 1
-        for g, at in joined:  # centroids move after the article, so its claims all met the same groups
-            sums[g.index] += vectors[at]
+            joined.append((best, j))
+        for g, j in joined:  # centroids move after the article, so its claims all met the same groups
+            sums[g.index] += vectors[j]
             if g.index >= len(centroids):
                 centroids = np.concatenate([centroids, np.zeros_like(centroids)])
-            norm = float(np.linalg.norm(sums[g.index]))
-            centroids[g.index] = sums[g.index] / max(norm, 1e-12)
+            centroids[g.index] = sums[g.index] / max(float(np.linalg.norm(sums[g.index])), 1e-12)
     ordered = sorted(groups, key=lambda g: (-len(g.claims), g.claims[0][0], int(g.claims[0][1].get("start", 0))))
-    out: list[tuple[StoryClaim, int]] = []
+    out: list[StoryClaim] = []
     for n, g in enumerate(ordered, 1):
         first = g.claims[0][1]
         occurrences = [
@@ -190,10 +194,16 @@ def align(items: list[ArticleDigest], vectors: Any, limits: Thresholds) -> list[
             type=str(first.get("type", "fact")),
             occurrences=occurrences,
         )
-        out.append((claim, g.row))
-    return out
+        out.append(claim)
+    order = [g.index for g in ordered]
+    return out, (centroids[order] if centroids is not None else np.zeros((0, 1), dtype=np.float32))
+
+
+def claim_text(claim: dict[str, Any]) -> str:
+    """What alignment compares: the claim's quote (its restatement if it has none)."""
+    return str(claim.get("quote") or claim.get("text") or "")
 
 
 def story_claims(items: list[ArticleDigest]) -> list[str]:
-    """The texts `align` compares, in its order: each claim's quote (its restatement if none)."""
-    return [str(c.get("quote") or c.get("text") or "") for item in items for c in item.claims]
+    """Every claim text of a story, for the word statistics `vectoriser` needs."""
+    return [claim_text(c) for item in items for c in item.claims]

@@ -18,9 +18,16 @@ from toolkit_plugins.stories.grouping import (
 )
 from toolkit_plugins.stories.pairs import Candidate, candidates, decide
 from toolkit_plugins.stories.schema import Stories, Story, StoryArticle, StoryClaim
-from toolkit_plugins.stories.similarity import THRESHOLDS, choose, vectors
+from toolkit_plugins.stories.similarity import THRESHOLDS, choose, vectoriser, vectors
 from toolkit_plugins.stories.view import StoriesView
 from toolkit_prompts import ROOT as PROMPTS_ROOT
+
+
+def reading_order(d: ArticleDigest) -> tuple[int, str]:
+    """Articles with the most claims first (the fullest accounts seed the aligned claims), then by
+    hash: the same stories whatever order a batch finished in. Alignment is greedy, so order
+    matters: over six orders the story gold's pair recall ranged 0.45-0.64 (this one 0.58)."""
+    return (-len(d.claims), d.sha256)
 
 
 def _in_article_pairs(items: list[ArticleDigest], claims: list[StoryClaim]) -> dict[tuple[str, str], str]:
@@ -50,6 +57,7 @@ class StoriesAnalysis(CrossAnalysis[Stories]):
         """options: label (bool), similarity ("auto", "embeddings" or "words"; auto embeds up to a budget)."""
         wanted = str(inp.options.get("similarity", "auto"))
         items, _no_claims = digests(inp.results)
+        items.sort(key=reading_order)
         article_method = choose(wanted, len(items), "articles")
         art_vectors = vectors([d.text for d in items], article_method) if len(items) > 1 else None
         limits = THRESHOLDS[article_method]
@@ -61,11 +69,8 @@ class StoriesAnalysis(CrossAnalysis[Stories]):
         for members in groups:
             chosen = [items[i] for i in members]
             storied += len(chosen)
-            claim_vectors = vectors(story_claims(chosen), claim_method)
-            aligned = align(chosen, claim_vectors, claim_limits)
-            claims = [c for c, _ in aligned]
-            reps = claim_vectors[[row for _, row in aligned]] if aligned else claim_vectors[:0]
-            found = candidates(claims, reps @ reps.T, _in_article_pairs(chosen, claims), claim_limits)
+            claims, centroids = align(chosen, vectoriser(story_claims(chosen), claim_method), claim_limits)
+            found = candidates(claims, centroids @ centroids.T, _in_article_pairs(chosen, claims), claim_limits)
             story = Story(
                 id=story_id(chosen),
                 title=story_title(chosen, art_vectors[members]),

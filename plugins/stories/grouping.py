@@ -160,4 +160,5 @@ def story_title(items: list[ArticleDigest], vectors: Any) -> str:
 def story_names(items: list[ArticleDigest], limit: int = 6) -> list[str]:
     """The names most of the story's articles share."""
     counts = Counter(name for d in items for name in d.names)
-    return [name for name, n in counts.most_common(limit) if n > 1]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # ties by name, not by set order
+    return [name for name, n in ranked[:limit] if n > 1]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -47,7 +48,7 @@ class Thresholds:
 
 
 THRESHOLDS: dict[str, Thresholds] = {
-    "embeddings": Thresholds(0.75, 0.5, 0.6, 0.8, 0.5, 0.6, 0.6),
+    "embeddings": Thresholds(0.75, 0.5, 0.55, 0.8, 0.5, 0.6, 0.6),
     "words": Thresholds(0.45, 0.15, 0.3, 0.6, 0.15, 0.35, 0.3),
 }
 
@@ -63,15 +64,19 @@ def _bucket(term: str) -> int:
     return zlib.crc32(term.encode("utf-8")) % WORD_DIMS
 
 
+def inverse_frequencies(texts: list[str]) -> dict[str, float]:
+    """IDF of each stemmed content word over these texts (smoothed, as scikit-learn does)."""
+    df = Counter(term for t in texts for term in set(content_words_in_order(t)))
+    return {term: math.log((1 + len(texts)) / (1 + count)) + 1.0 for term, count in df.items()}
+
+
 def word_vectors(texts: list[str], idf: dict[str, float] | None = None) -> Any:
     """Unit TF-IDF vectors (n, WORD_DIMS) over stemmed content words; IDF from these texts unless given."""
     import numpy as np
 
     bags = [Counter(content_words_in_order(t)) for t in texts]
     if idf is None:
-        df = Counter(term for bag in bags for term in bag)
-        n = len(texts)
-        idf = {term: math.log((1 + n) / (1 + count)) + 1.0 for term, count in df.items()}
+        idf = inverse_frequencies(texts)
     out = np.zeros((len(texts), WORD_DIMS), dtype=np.float32)
     for row, bag in enumerate(bags):
         for term, count in bag.items():
@@ -87,3 +92,12 @@ def vectors(texts: list[str], method: Method) -> Any:
 
         return embed(texts)
     return word_vectors(texts)
+
+
+def vectoriser(texts: list[str], method: Method) -> Callable[[list[str]], Any]:
+    """A function giving unit vectors for some of `texts` at a time, consistent across calls (for
+    words, the IDF of all of them), so a long story never holds every claim's vector at once."""
+    if method == "embeddings":
+        return lambda batch: vectors(batch, "embeddings")
+    idf = inverse_frequencies(texts)
+    return lambda batch: word_vectors(batch, idf)

@@ -151,7 +151,12 @@ class BatchDashboard(_Runs):
             description="Build stories", icon="sitemap", tooltip="toolkit story over these results"
         )
         self.story_button.add_class("ntk-build-stories")
-        self.story_label = w.Checkbox(value=True, description="the model labels candidate pairs", indent=False)
+        self.story_label = w.Dropdown(
+            options=[("pairs: labelled by a capable model, else rules", None), ("pairs: the model labels", True),
+                     ("pairs: rules only", False)],
+            value=None,
+            layout=w.Layout(width="340px"),
+        )  # fmt: skip
         self.story_status = w.HTML()
         self.story_status.add_class("ntk-story-status")
         self.story_view = w.HTML()
@@ -269,7 +274,7 @@ class BatchDashboard(_Runs):
 
     async def abuild_stories(self) -> Any:
         """Stories across this batch's results (toolkit.story): shown in the Stories tab, kept on
-        `dash.stories`; the model labels candidate pairs unless the checkbox is cleared."""
+        `dash.stories`; who labels the candidate pairs follows the dropdown (toolkit.story.build's label)."""
         from toolkit.story import build, view_html
 
         self.story_button.disabled = True
