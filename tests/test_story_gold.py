@@ -53,11 +53,11 @@ FLOORS = {
     "story_group_r": 1.0,
     "story_group_p": 1.0,
     "story_claim_r": 0.95,
-    "story_align_r": 0.28,
-    "story_align_p": 0.45,
-    "story_pair_r": 0.55,
-    "story_pair_p": 0.3,
-    "story_xpair_r": 0.55,
+    "story_align_r": 0.3,
+    "story_align_p": 0.5,
+    "story_pair_r": 0.28,
+    "story_pair_p": 0.14,
+    "story_xpair_r": 0.28,
 }
 
 
@@ -72,7 +72,7 @@ def test_the_embedded_model_labelling_the_pairs_replays(story_output: Path) -> N
     labelled = story_output.parent / "labelled.json"
     assert json.loads(labelled.read_text("utf-8"))["calls"]  # the recorded relate_accounts answers
     report = score(labelled, GOLD)
-    floors = {**FLOORS, "story_pair_r": 0.42, "story_xpair_r": 0.42}
+    floors = {**FLOORS, "story_pair_r": 0.22, "story_xpair_r": 0.22}
     found = {name: report.value(name) for name in floors}
     assert all(found[n] is not None and found[n] >= floor for n, floor in floors.items()), found
 

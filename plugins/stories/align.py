@@ -88,22 +88,26 @@ class _Group:
     articles: set[str] = field(default_factory=set)
     claimants: set[str] = field(default_factory=set)
     claimant_keys: set[str] = field(default_factory=set)
-    generic: bool = False  # some occurrence has a generic or outlet voice
+    generic_keys: set[str] = field(default_factory=set)  # the generic or outlet voices among them
 
     def add(self, article: str, claim: dict[str, Any], claimant: str) -> None:
         self.claims.append((article, claim, claimant))
         self.articles.add(article)
         self.claimants.add(claimant)
         self.claimant_keys.add(claimant_key(claimant))
-        self.generic = self.generic or is_generic(claimant)
+        if is_generic(claimant):
+            self.generic_keys.add(claimant_key(claimant))
 
 
 def _compatible(claimant: str, group: _Group, sim: float, limits: Thresholds) -> bool:
+    """A generic or outlet voice joins any group it reads like; a named claimant joins a group
+    of its own name or of generic voices only, or another name's when the words are nearly the
+    same (one relays the other)."""
     if sim < limits.same_claim:
         return False
-    if group.generic or is_generic(claimant):
+    if is_generic(claimant) or claimant_key(claimant) in group.claimant_keys:
         return True
-    if claimant_key(claimant) in group.claimant_keys:
+    if not (group.claimant_keys - group.generic_keys):  # only generic voices so far
         return True
     return sim >= limits.same_claim_named
 

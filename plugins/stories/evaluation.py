@@ -8,7 +8,8 @@ precision), and counter pairs (gold pairs some predicted pair covers, side for s
 predicted pairs in the story that cover a gold pair: precision; the relation; and cross-outlet
 recall, where the predicted pair's two quotes come from two different articles).
 An occurrence covers another when it is in the same article and they share at least half the
-content words of the shorter quote.
+content words of the shorter quote; an aligned claim stands for the gold claim most of its
+occurrences cover (so an over-merged claim is not credited with every gold pair it touches).
 """
 
 from __future__ import annotations
@@ -82,14 +83,23 @@ class StoryEvaluator(Evaluator):
         claims = [(s, c) for s in mine for c in s.claims]
         gold_claims = {k["id"]: k for k in gold["claims"]}
 
+        # each aligned claim stands for the gold claim(s) most of its occurrences cover, so one
+        # over-merged claim cannot match every gold pair its stray occurrences touch
+        stands_for: dict[tuple[str, str], set[str]] = {}
+        for s, c in claims:
+            votes = {
+                k["id"]: sum(
+                    any(_covers(o.article, o.quote, occ["article"], occ["quote"]) for occ in k["occurrences"])
+                    for o in c.occurrences
+                )
+                for k in gold["claims"]
+            }
+            top = max(votes.values(), default=0)
+            stands_for[(s.id, c.id)] = {k for k, v in votes.items() if v == top and top > 0}
+
         def holders(gold_id: str) -> set[tuple[str, str]]:
-            """(story id, claim id) of the aligned claims that cover one of the gold claim's occurrences."""
-            found = set()
-            for occ in gold_claims[gold_id]["occurrences"]:
-                for s, c in claims:
-                    if any(_covers(o.article, o.quote, occ["article"], occ["quote"]) for o in c.occurrences):
-                        found.add((s.id, c.id))
-            return found
+            """(story id, claim id) of the aligned claims that stand for this gold claim."""
+            return {key for key, golds in stands_for.items() if gold_id in golds}
 
         covered = 0
         occurrences = 0

@@ -100,19 +100,19 @@ def evidence(a: StoryClaim, b: StoryClaim) -> tuple[Occurrence, Occurrence, bool
     return a.occurrences[0], b.occurrences[0], False
 
 
-def _gist(claim: StoryClaim, words: int = 14) -> str:
-    cut = claim.text.strip(' "“”.').split()
+def _gist(quote: str, words: int = 14) -> str:
+    cut = quote.strip(' "“”.').split()
     return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
 
 
-def rationale(a: StoryClaim, b: StoryClaim, relation: str, signal: str) -> str:
-    """Built from the two claims' own words: who says what, and where each is reported."""
+def rationale(a: StoryClaim, b: StoryClaim, relation: str, signal: str, ev_a: Occurrence, ev_b: Occurrence) -> str:
+    """Built from the evidence shown: who says what, in which article, and how many carry it."""
     verb = {"contradicts": "contradicts", "contests": "disputes", "qualifies": "qualifies"}[relation]
     lead = {"figures": "Different figures: ", "in-article": "", "challenge": ""}[signal]
     where_a, where_b = len(a.articles), len(b.articles)
     return (
-        f"{lead}{b.claimant} ({_gist(b)}; {where_b} article{'s' * (where_b > 1)}) {verb} "
-        f"{a.claimant} ({_gist(a)}; {where_a} article{'s' * (where_a > 1)})."
+        f"{lead}{b.claimant} in {ev_b.article} (“{_gist(ev_b.quote)}”; {where_b} article{'s' * (where_b > 1)}) "
+        f"{verb} {a.claimant} in {ev_a.article} (“{_gist(ev_a.quote)}”; {where_a} article{'s' * (where_a > 1)})."
     )
 
 
@@ -140,11 +140,12 @@ def decide(candidate: Candidate, said: str | None, limits: Thresholds) -> StoryP
     ev_a, ev_b, cross = evidence(candidate.a, candidate.b)
     if not cross:  # both sides in one article only: that article's own counter-claims show it
         return None
+    why = rationale(candidate.a, candidate.b, relation, signal, ev_a, ev_b)
     return StoryPair(
         a=candidate.a.id,
         b=candidate.b.id,
         relation=relation,  # type: ignore[arg-type]
-        rationale=rationale(candidate.a, candidate.b, relation, signal),
+        rationale=why,
         signal=signal,  # type: ignore[arg-type]
         decided_by=decided_by,  # type: ignore[arg-type]
         checks=checks,

@@ -148,14 +148,17 @@ class BatchDashboard(_Runs):
         """Articles (the table, the failures) and Stories (toolkit.story over this batch's results)."""
         self.stories: Any = None  # the last toolkit.story.CrossResult
         self.story_button = w.Button(
-            description="Build stories", icon="sitemap", tooltip="toolkit story over these results"
+            description="Build stories",
+            icon="sitemap",
+            tooltip="toolkit story over these results",
+            layout=w.Layout(width="160px"),
         )
         self.story_button.add_class("ntk-build-stories")
         self.story_label = w.Dropdown(
-            options=[("pairs: labelled by a capable model, else rules", None), ("pairs: the model labels", True),
-                     ("pairs: rules only", False)],
-            value=None,
-            layout=w.Layout(width="340px"),
+            options=[("pairs: a capable model labels, else rules", "auto"), ("pairs: the model labels", "model"),
+                     ("pairs: rules only", "rules")],
+            value="auto",
+            layout=w.Layout(width="320px"),
         )  # fmt: skip
         self.story_status = w.HTML()
         self.story_status.add_class("ntk-story-status")
@@ -291,7 +294,7 @@ class BatchDashboard(_Runs):
                     record_mode=self.record_box.value,
                     responses_dir=self.responses_dir,
                     prompts_dir=self.prompts_dir,
-                    label=self.story_label.value,
+                    label={"model": True, "rules": False}.get(self.story_label.value),
                 ),
             )
             self.story_view.value = view_html(self.stories)
