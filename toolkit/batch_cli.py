@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-Debug = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
+from toolkit.cli_options import Debug
+
 Opt = typer.Option
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from toolkit.cli_options import Debug, RecordMode, ResponsesDir
 from toolkit.errors import ToolkitError
 from toolkit.files import write_atomic
 
@@ -23,8 +24,6 @@ app = typer.Typer(
 )
 models_app = typer.Typer(no_args_is_help=True, help="Model providers and local model files.")
 app.add_typer(models_app, name="models")
-
-Debug = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -62,12 +61,8 @@ def run(
     ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL)")] = None,
     out: Annotated[Path | None, typer.Option(help="Write JSON (.json, or .jsonl one article a line)")] = None,
-    record_mode: Annotated[
-        str | None, typer.Option(help="off, record, replay or cache (env TOOLKIT_RECORD_MODE)")
-    ] = None,
-    responses_dir: Annotated[
-        Path | None, typer.Option(help="Folder of recorded responses (env TOOLKIT_RESPONSES_DIR)")
-    ] = None,
+    record_mode: RecordMode = None,
+    responses_dir: ResponsesDir = None,
     prompts_dir: Annotated[
         Path | None, typer.Option(help="Folder overriding prompt files: <chain>/<name>.toml")
     ] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-Debug = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
+from toolkit.cli_options import Debug, RecordMode, ResponsesDir
 
 
 def story(
@@ -18,12 +18,8 @@ def story(
     html_out: Annotated[Path | None, typer.Option("--html", help="Also write a standalone HTML report")] = None,
     analysis: Annotated[str, typer.Option(help="The cross-article analysis to run")] = "stories",
     model: Annotated[str | None, typer.Option(help="The model that labels candidate pairs (env TOOLKIT_MODEL)")] = None,
-    record_mode: Annotated[
-        str | None, typer.Option(help="off, record, replay or cache (env TOOLKIT_RECORD_MODE)")
-    ] = None,
-    responses_dir: Annotated[
-        Path | None, typer.Option(help="Folder of recorded responses (env TOOLKIT_RESPONSES_DIR)")
-    ] = None,
+    record_mode: RecordMode = None,
+    responses_dir: ResponsesDir = None,
     label: Annotated[
         bool | None,
         typer.Option(

@@ -12,6 +12,7 @@ folder of recordings (e.g. while tests/responses is being re-recorded).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -181,10 +183,11 @@ def _serve(tmp_path: Path, work: Path) -> Iterator[str]:
         log.close()
 
 
-def test_workbench_in_jupyterlab(lab: str, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _notebook_page(tmp_path: Path, url: str, last_shot: str) -> Iterator[Any]:
+    """Headless Chromium on a notebook in JupyterLab with every cell run; a last screenshot on the way out."""
     from playwright.sync_api import expect, sync_playwright
 
-    expect.set_options(timeout=90_000)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
@@ -193,118 +196,110 @@ def test_workbench_in_jupyterlab(lab: str, tmp_path: Path) -> None:
         )  # fmt: skip
         page = browser.new_page()
         try:
-            page.goto(f"{lab}/lab/tree/workbench.ipynb?token={TOKEN}")
+            page.goto(url)
             expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.locator('li[data-command="runmenu:run-all"]').click()
-
-            bench = page.locator(".ntk-workbench")
-            status = bench.locator(".ntk-status")
-            expect(status).to_contain_text("Run 1: finished · 3/3 chains ok")  # the notebook's own run
-            expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()  # all cells done
-
-            bench.locator("button.ntk-run").click()  # the analyst presses Run
-            expect(status).to_contain_text("Run 2: finished · 3/3 chains ok")
-            tabs = bench.locator(".ntk-tabs")
-
-            summary = tabs.locator(".ntk-summary")
-            expect(summary).to_be_visible()
-            expect(summary.locator("h3")).to_have_text("Port workers strike over automation plan")
-            expect(summary).to_contain_text("Key points")
-            page.screenshot(path=str(ARTIFACTS / "workbench-summary.png"))
-
-            tabs.get_by_role("tab", name="Claims", exact=True).click()
-            marks = tabs.locator(".ntk-view-claims mark.ntk-hl")
-            expect(marks.first).to_be_visible()
-            assert marks.count() >= 3
-            assert " · " in (marks.first.get_attribute("title") or "")  # claimant and type on hover
-            assert len({m.get_attribute("style") for m in marks.all()}) >= 2  # a colour per claimant
-            expect(tabs.locator(".ntk-view-claims table.ntk-claims")).to_be_visible()
-            tabs.locator(".ntk-view-claims .ntk-article").scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "workbench.png"))
-
-            tabs.get_by_role("tab", name="Counter-claims", exact=True).click()
-            expect(tabs.locator(".ntk-pair").first).to_be_visible()
-            expect(tabs.locator(".ntk-uncontested")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "workbench-pairs.png"))
-
-            # review: reject the first claim; the claims view drops it
-            labels = tabs.locator(".ntk-view-claims .ntk-article sup.ntk-label")
-            claims_before = labels.count()
-            tabs.get_by_role("tab", name="Review", exact=True).click()
-            tabs.locator(".ntk-review-pending").first.get_by_role("button", name="Reject").click()
-            expect(tabs.locator(".ntk-review-rejected")).to_have_count(1)
-            expect(tabs.locator(".ntk-review-rejected")).to_contain_text("rejected")
-            page.screenshot(path=str(ARTIFACTS / "workbench-review.png"))
-            tabs.get_by_role("tab", name="Claims", exact=True).click()
-            expect(labels).to_have_count(claims_before - 1)
-
-            # untrusted text: shown as text, never run
-            bench.locator("textarea").fill(HOSTILE)
-            bench.locator("button.ntk-run").click()
-            expect(status).to_contain_text("Run 3: finished")
-            tabs.get_by_role("tab", name="Claims", exact=True).click()
-            article = tabs.locator(".ntk-view-claims .ntk-article")
-            expect(article).to_contain_text("<script>window.__ntk_pwned = 1</script>")
-            expect(article).to_contain_text('<img src=x onerror="window.__ntk_pwned = 2">')
-            assert page.evaluate("window.__ntk_pwned") is None
-            assert tabs.locator(".ntk-view-claims img, .ntk-view-claims script, .ntk-view-claims b").count() == 0
-            page.screenshot(path=str(ARTIFACTS / "workbench-hostile.png"))
-
-            # errors inline
-            bench.locator("textarea").fill("   ")
-            bench.locator("button.ntk-run").click()
-            expect(bench.locator(".ntk-error-area .ntk-error")).to_contain_text("article text is empty")
-            expect(status).to_have_text("Run 4: failed.")
+            yield page
         finally:
-            page.screenshot(path=str(ARTIFACTS / "workbench-last.png"))
+            page.screenshot(path=str(ARTIFACTS / last_shot))
             browser.close()
+
+
+def test_workbench_in_jupyterlab(lab: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=90_000)
+    with _notebook_page(tmp_path, f"{lab}/lab/tree/workbench.ipynb?token={TOKEN}", "workbench-last.png") as page:
+        bench = page.locator(".ntk-workbench")
+        status = bench.locator(".ntk-status")
+        expect(status).to_contain_text("Run 1: finished · 3/3 chains ok")  # the notebook's own run
+        expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()  # all cells done
+
+        bench.locator("button.ntk-run").click()  # the analyst presses Run
+        expect(status).to_contain_text("Run 2: finished · 3/3 chains ok")
+        tabs = bench.locator(".ntk-tabs")
+
+        summary = tabs.locator(".ntk-summary")
+        expect(summary).to_be_visible()
+        expect(summary.locator("h3")).to_have_text("Port workers strike over automation plan")
+        expect(summary).to_contain_text("Key points")
+        page.screenshot(path=str(ARTIFACTS / "workbench-summary.png"))
+
+        tabs.get_by_role("tab", name="Claims", exact=True).click()
+        marks = tabs.locator(".ntk-view-claims mark.ntk-hl")
+        expect(marks.first).to_be_visible()
+        assert marks.count() >= 3
+        assert " · " in (marks.first.get_attribute("title") or "")  # claimant and type on hover
+        assert len({m.get_attribute("style") for m in marks.all()}) >= 2  # a colour per claimant
+        expect(tabs.locator(".ntk-view-claims table.ntk-claims")).to_be_visible()
+        tabs.locator(".ntk-view-claims .ntk-article").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "workbench.png"))
+
+        tabs.get_by_role("tab", name="Counter-claims", exact=True).click()
+        expect(tabs.locator(".ntk-pair").first).to_be_visible()
+        expect(tabs.locator(".ntk-uncontested")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "workbench-pairs.png"))
+
+        # review: reject the first claim; the claims view drops it
+        labels = tabs.locator(".ntk-view-claims .ntk-article sup.ntk-label")
+        claims_before = labels.count()
+        tabs.get_by_role("tab", name="Review", exact=True).click()
+        tabs.locator(".ntk-review-pending").first.get_by_role("button", name="Reject").click()
+        expect(tabs.locator(".ntk-review-rejected")).to_have_count(1)
+        expect(tabs.locator(".ntk-review-rejected")).to_contain_text("rejected")
+        page.screenshot(path=str(ARTIFACTS / "workbench-review.png"))
+        tabs.get_by_role("tab", name="Claims", exact=True).click()
+        expect(labels).to_have_count(claims_before - 1)
+
+        # untrusted text: shown as text, never run
+        bench.locator("textarea").fill(HOSTILE)
+        bench.locator("button.ntk-run").click()
+        expect(status).to_contain_text("Run 3: finished")
+        tabs.get_by_role("tab", name="Claims", exact=True).click()
+        article = tabs.locator(".ntk-view-claims .ntk-article")
+        expect(article).to_contain_text("<script>window.__ntk_pwned = 1</script>")
+        expect(article).to_contain_text('<img src=x onerror="window.__ntk_pwned = 2">')
+        assert page.evaluate("window.__ntk_pwned") is None
+        assert tabs.locator(".ntk-view-claims img, .ntk-view-claims script, .ntk-view-claims b").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "workbench-hostile.png"))
+
+        # errors inline
+        bench.locator("textarea").fill("   ")
+        bench.locator("button.ntk-run").click()
+        expect(bench.locator(".ntk-error-area .ntk-error")).to_contain_text("article text is empty")
+        expect(status).to_have_text("Run 4: failed.")
 
 
 def test_stories_tab_in_jupyterlab(stories_lab: str, tmp_path: Path) -> None:
     """The stories notebook run top to bottom: the batch replays the story gold's 24 articles, the
     Stories tab shows the claim-by-outlet matrix and cross-outlet pairs with evidence highlighted;
     then the analyst presses Build stories again."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=240_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )  # fmt: skip
-        page = browser.new_page()
-        try:
-            page.goto(f"{stories_lab}/lab/tree/stories.ipynb?token={TOKEN}")
-            expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.locator('li[data-command="runmenu:run-all"]').click()
+    with _notebook_page(tmp_path, f"{stories_lab}/lab/tree/stories.ipynb?token={TOKEN}", "stories-last.png") as page:
+        dash = page.locator(".ntk-batch")
+        expect(dash.locator(".ntk-counts")).to_contain_text("24/24 articles")
+        status = dash.locator(".ntk-story-status")
+        expect(status).to_contain_text("4 stories")
+        expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()  # all cells done
 
-            dash = page.locator(".ntk-batch")
-            expect(dash.locator(".ntk-counts")).to_contain_text("24/24 articles")
-            status = dash.locator(".ntk-story-status")
-            expect(status).to_contain_text("4 stories")
-            expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()  # all cells done
+        tabs = dash.locator(".ntk-batch-tabs")
+        tabs.get_by_role("tab", name="Stories", exact=True).click()
+        view = dash.locator(".ntk-view-stories")
+        expect(view.locator(".ntk-story")).to_have_count(4)
+        matrix = view.locator("table.ntk-matrix").first
+        expect(matrix).to_be_visible()
+        expect(matrix.locator(".ntk-badge.ntk-good").first).to_be_visible()  # an outlet asserts
+        expect(view.locator(".ntk-badge.ntk-bad").first).to_be_attached()  # an outlet contests
+        pair = view.locator(".ntk-pair").first
+        expect(pair).to_be_visible()
+        expect(pair.locator("mark.ntk-hl")).to_have_count(2)  # each side's quote highlighted
+        page.screenshot(path=str(ARTIFACTS / "stories-matrix.png"))
+        pair.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "stories-pairs.png"))
 
-            tabs = dash.locator(".ntk-batch-tabs")
-            tabs.get_by_role("tab", name="Stories", exact=True).click()
-            view = dash.locator(".ntk-view-stories")
-            expect(view.locator(".ntk-story")).to_have_count(4)
-            matrix = view.locator("table.ntk-matrix").first
-            expect(matrix).to_be_visible()
-            expect(matrix.locator(".ntk-badge.ntk-good").first).to_be_visible()  # an outlet asserts
-            expect(view.locator(".ntk-badge.ntk-bad").first).to_be_attached()  # an outlet contests
-            pair = view.locator(".ntk-pair").first
-            expect(pair).to_be_visible()
-            expect(pair.locator("mark.ntk-hl")).to_have_count(2)  # each side's quote highlighted
-            page.screenshot(path=str(ARTIFACTS / "stories-matrix.png"))
-            pair.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "stories-pairs.png"))
-
-            dash.locator("button.ntk-build-stories").click()  # the analyst builds them again
-            expect(status).to_contain_text("4 stories")
-            expect(view.locator(".ntk-story")).to_have_count(4)
-        finally:
-            page.screenshot(path=str(ARTIFACTS / "stories-last.png"))
-            browser.close()
+        dash.locator("button.ntk-build-stories").click()  # the analyst builds them again
+        expect(status).to_contain_text("4 stories")
+        expect(view.locator(".ntk-story")).to_have_count(4)
