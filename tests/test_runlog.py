@@ -240,3 +240,34 @@ def test_bad_price_files(tmp_path, content, message):
         PriceTable.load(path)
     with pytest.raises(ConfigError, match="not found"):
         PriceTable.load(tmp_path / "missing.toml")
+
+
+def test_a_run_whose_process_is_gone_shows_as_interrupted(tmp_path):
+    """A SIGKILLed batch never writes its end: readers see its process gone, not 'running' forever."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "runlog.sqlite"
+    log = RunLog(path)
+    alive = log.start_run(command="batch", input="in.jsonl", output="out.jsonl", run_id="20240103-000000-live")
+    killed = log.start_run(command="batch", input="in.jsonl", output="out.jsonl", run_id="20240104-000000-dead")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    log.conn.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (int(gone.stdout), killed))
+    log.close()
+    statuses = {r["run_id"]: r["status"] for r in rl.list_runs(path)}
+    assert statuses == {alive: "running", killed: "interrupted"}
+    assert rl.summarize(killed, path)["run"]["status"] == "interrupted"
+    shown = runner.invoke(app, ["logs", "--db", str(path), "--run", killed])
+    assert "interrupted" in shown.output and "rerun the same command to resume" in shown.output
+    assert list(rl.read_runs(path)["status"]) == ["running", "interrupted"]
+
+
+def test_an_older_log_gains_the_process_columns(tmp_path):
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT NOT NULL)")
+    conn.execute("INSERT INTO runs VALUES ('20230101-000000-aaaa', '2023-01-01T00:00:00Z', 'running')")
+    conn.commit()
+    conn.close()
+    RunLog(path).close()
+    assert [r["status"] for r in rl.list_runs(path)] == ["running"]  # no pid recorded: taken at its word

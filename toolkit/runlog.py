@@ -7,7 +7,8 @@ So an analyst can answer "what did last night's run cost, and what failed?" with
 during a run) never blocks the writer.
 
 Tables: ``runs`` (one row per batch run, totals filled in as it goes and at the end; a run
-killed hard stays ``running``) and ``calls`` (one row per model call: status ``ok``, ``invalid``
+killed hard is shown as ``interrupted`` by the readers: its recorded process is gone) and
+``calls`` (one row per model call: status ``ok``, ``invalid``
 (answered but not valid against the schema), ``retry`` (a transient failure that was retried),
 ``failed`` (a chain or article that failed; ``cause`` says why) or ``skipped`` (a chain not run
 because one it depends on failed)). Calls answered from the response cache have source
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -45,6 +47,8 @@ CREATE TABLE IF NOT EXISTS runs (
     model TEXT,
     chains TEXT,
     strategy TEXT,
+    pid INTEGER,
+    host TEXT,
     concurrency INTEGER,
     articles_ok INTEGER DEFAULT 0,
     articles_failed INTEGER DEFAULT 0,
@@ -112,6 +116,28 @@ RUN_TOTALS = (
 )
 
 
+_HOST = socket.gethostname()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def shown_status(run: dict[str, Any]) -> str:
+    """A run's status as readers show it: 'running' whose process on this machine is gone
+    (a SIGKILL, a power cut) is 'interrupted'; another machine's run is taken at its word."""
+    status = str(run.get("status") or "")
+    if status == "running" and run.get("pid") and run.get("host") == _HOST and not _alive(int(run["pid"])):
+        return "interrupted"
+    return status
+
+
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -144,8 +170,9 @@ def connect(path: str | Path | None = None, *, readonly: bool = False) -> sqlite
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
             columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
-            if "strategy" not in columns:  # a log written before strategies existed
-                conn.execute("ALTER TABLE runs ADD COLUMN strategy TEXT")
+            for column, kind in (("strategy", "TEXT"), ("pid", "INTEGER"), ("host", "TEXT")):
+                if column not in columns:  # a log written by an older version
+                    conn.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
     except sqlite3.Error as exc:
         raise ConfigError(f"run log {file}: {exc}") from None
     conn.row_factory = sqlite3.Row
@@ -174,8 +201,8 @@ class RunLog:
         run_id = run_id or new_run_id()
         self.conn.execute(
             "INSERT INTO runs (run_id, started_at, status, command, input, output, model, chains, strategy,"
-            " concurrency) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, now(), command, input, output, model, chains, strategy, concurrency),
+            " concurrency, pid, host) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, now(), command, input, output, model, chains, strategy, concurrency, os.getpid(), _HOST),
         )
         return run_id
 
@@ -280,6 +307,8 @@ def summarize(run: str | None = "last", path: str | Path | None = None) -> dict[
         run_id = resolve_run(conn, run)
         where, args = ("WHERE run_id = ?", (run_id,)) if run_id else ("", ())
         info = dict(conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()) if run_id else {}
+        if info:
+            info["status"] = shown_status(info)
         per_chain = [
             dict(r)
             for r in conn.execute(
@@ -340,7 +369,7 @@ def list_runs(path: str | Path | None = None, limit: int = 20) -> list[dict[str,
     conn = connect(path, readonly=True)
     try:
         rows = conn.execute("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
-        return [dict(r) for r in rows]
+        return [{**dict(r), "status": shown_status(dict(r))} for r in rows]
     finally:
         conn.close()
 
@@ -389,7 +418,10 @@ def read_runs(path: str | Path | None = None) -> pd.DataFrame:
     pd = _pandas()
     conn = connect(path, readonly=True)
     try:
-        return pd.read_sql_query("SELECT * FROM runs ORDER BY started_at", conn)
+        runs = pd.read_sql_query("SELECT * FROM runs ORDER BY started_at", conn)
+        if len(runs):
+            runs["status"] = [shown_status(dict(row)) for _, row in runs.iterrows()]
+        return runs
     finally:
         conn.close()
 
@@ -421,7 +453,9 @@ def format_summary(summary: dict[str, Any]) -> str:
             + (f"  ({run['elapsed_s']:.1f} s)" if run.get("elapsed_s") else "")
         )
         if run["status"] == "running":
-            lines.append("  (still running, or killed before it could finish: rerun the same command to resume)")
+            lines.append("  (still running; rerun the same command after it stops to resume)")
+        elif run["status"] == "interrupted":
+            lines.append("  (killed before it could finish: rerun the same command to resume)")
         lines.append(f"  {run['command']}: {run['input']} -> {run['output']}")
         strategy = f"   strategy {run['strategy']}" if run.get("strategy") else ""
         lines.append(f"  model {run['model']}   chains {run['chains']}{strategy}   concurrency {run['concurrency']}")
