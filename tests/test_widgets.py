@@ -407,3 +407,25 @@ def test_review_adds_claims_and_pairs_saves_gold_and_evaluates(bench, tmp_path):
     assert bench.output("counterclaims").pairs == [] or all(
         "r1" not in (p.claim_a, p.claim_b) for p in bench.output("counterclaims").pairs
     )
+
+
+def test_dashboard_when_every_article_failed(tmp_path):
+    """Every input bad: the failures are listed, and the DataFrames have their columns (no KeyError)."""
+    import asyncio
+
+    pytest.importorskip("pandas")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("   \n")
+    (folder / "b.txt").write_bytes(b"\x00\x01\x02")
+    for out in (tmp_path / "out" / "out.jsonl", None):
+        dash = widgets.BatchDashboard(folder, model="local", record_mode="replay", out=out, runlog=False)
+        asyncio.run(dash.arun())
+        assert dash.last_error is None
+        assert [r["status"] for r in dash.rows] == ["failed", "failed"]
+        assert {f["cause"] for f in dash.failures} == {"bad_article"}
+        articles = dash.dataframe()
+        assert len(articles) == 0 and "article_id" in articles.columns and "prompt_tokens" in articles.columns
+        claims = dash.dataframe("claims")
+        assert len(claims.reindex(columns=["article_id", "type"]).groupby(["article_id", "type"]).size()) == 0
+        assert len(dash.dataframe("failures")) == 2

@@ -71,6 +71,7 @@ from toolkit.batch.store import (  # noqa: F401
     recover_jsonl,
 )
 from toolkit.batch.tables import (  # noqa: F401
+    ARTICLE_COLUMNS,
     _columns,
     _iter_results,
     _scalar,

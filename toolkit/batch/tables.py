@@ -33,6 +33,13 @@ def _scalar(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False)
 
 
+#: the columns every article row has, whatever chains ran
+ARTICLE_COLUMNS = (
+    "article_id", "title", "outlet", "url", "date", "source", "chars", "sha256", "model", "created_at",
+    "prompt_tokens", "completion_tokens", "calls",
+)  # fmt: skip
+
+
 def article_row(data: dict[str, Any]) -> dict[str, Any]:
     """One flat row per article: metadata, tokens, and each chain's fields (lists as JSON + a count)."""
     article = data.get("article") or {}
@@ -151,5 +158,8 @@ def to_dataframe(path: str | Path, level: str = "articles") -> pd.DataFrame:
         failures = path if path.name.endswith(".failures.jsonl") else BatchPaths.for_output(path).failures
         return pd.DataFrame(list(_iter_results(failures)) if failures.exists() else [])
     if level == "articles":
-        return pd.DataFrame([article_row(d) for d in _iter_results(path)])
-    return pd.DataFrame([row for d in _iter_results(path) for row in item_rows(d, level)])
+        rows = [article_row(d) for d in _iter_results(path)]
+        # every article failed: no rows, but the columns are there for the code that reads them
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(ARTICLE_COLUMNS))
+    rows = [row for d in _iter_results(path) for row in item_rows(d, level)]
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["article_id"])
