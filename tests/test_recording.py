@@ -61,3 +61,35 @@ def test_secrets_never_land_in_recordings(tmp_path):
     raw = next(tmp_path.glob("*.json")).read_text()
     assert key not in raw and "[REDACTED]" in raw
     assert redact({"Authorization": "Bearer abc"}) == {"Authorization": "[REDACTED]"}
+
+
+def test_an_answer_that_failed_validation_is_kept_but_never_served_from_the_cache(tmp_path):
+    """Cache mode: the invalid answer stays in its file, marked, for diagnosis; a re-run asks the
+    model again. Replay serves it as recorded, so the recorded repair replays exactly."""
+    from pydantic import BaseModel
+
+    from toolkit.chain import ChainContext, StructuredCall
+    from toolkit.prompts import PromptSpec
+    from toolkit.recording import RecordingModel, ResponseStore
+    from toolkit.testing.fakes import ScriptedModel
+
+    class Answer(BaseModel):
+        n: int
+
+    prompt = PromptSpec(
+        chain="test", name="count", version="1", sha256="0", path=tmp_path / "count.toml",
+        messages=(("user", "{x}"),), variables=("x",),
+    )  # fmt: skip
+    store = ResponseStore(tmp_path / "responses")
+    first = ScriptedModel(['{"n": "many"}', '{"n": 2}'])
+    ctx = ChainContext(model=RecordingModel(first, store, "cache"))
+    assert ctx.execute(StructuredCall("count", prompt, {"x": "how many?"}, Answer)).n == 2
+    files = sorted(store.folder.glob("*.json"))
+    marked = [json.loads(f.read_text()) for f in files if json.loads(f.read_text()).get("invalid")]
+    assert len(files) == 2 and len(marked) == 1 and marked[0]["response"]["text"] == '{"n": "many"}'
+    again = ScriptedModel(['{"n": 3}'])  # the re-run: the invalid answer is not served, the model is asked
+    ctx = ChainContext(model=RecordingModel(again, store, "cache"))
+    assert ctx.execute(StructuredCall("count", prompt, {"x": "how many?"}, Answer)).n == 3
+    assert len(again.requests) == 1
+    replayed = ChainContext(model=RecordingModel(ScriptedModel([]), store, "replay"))
+    assert replayed.execute(StructuredCall("count", prompt, {"x": "how many?"}, Answer)).n == 3

@@ -166,15 +166,19 @@ class ChainContext:
         validated value. Invalid JSON gets one repair request; still invalid, see `required`.
         `execute` and `aexecute` drive it, so the sync and async paths cannot drift apart."""
         messages = call.prompt.format(**call.variables)
-        resp = yield self._request(call, messages)
+        request = self._request(call, messages)
+        resp = yield request
         value, error = self._validate(call, resp.text)
         self._record(call, 1, resp, error)
         if value is not None:
             return value
-        resp2 = yield self._request(call, self._repair_messages(messages, resp.text, error or ""))
+        self.model.reject(request, resp, error or "invalid")  # kept for diagnosis, never served again
+        repair = self._request(call, self._repair_messages(messages, resp.text, error or ""))
+        resp2 = yield repair
         value, error2 = self._validate(call, resp2.text)
         self._record(call, 2, resp2, error2)
         if value is None:
+            self.model.reject(repair, resp2, error2 or "invalid")
             self._finish(call, resp2.text, error2 or "")
         return value
 

@@ -4,7 +4,10 @@ Modes:
 - off: call the model, store nothing.
 - record: call the model and store every response (overwrites).
 - replay: answer only from stored responses; a miss is a ReplayMiss naming the request.
-- cache: answer from the store when possible, else call and store.
+- cache: answer from the store when possible, else call and store. An answer that failed
+  validation stays in its file (marked ``invalid`` with the reason, for diagnosis) but is not
+  served from the cache again: a re-run asks the model anew. Replay serves it as recorded, so a
+  recorded run, repair requests included, replays exactly.
 
 The key is the hash of the canonical request (model, messages, parameters, schema). Each
 response is one readable JSON file. Nothing secret is in a request; strings that look like
@@ -64,15 +67,28 @@ class ResponseStore:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", request.schema_name)[:40]
         return self.folder / f"{safe}-{key[:24]}.json"
 
-    def load(self, request: ModelRequest, key: str) -> ModelResponse | None:
-        path = self.path_for(request, key)
+    def _read(self, path: Path) -> dict[str, Any] | None:
         try:
-            data = json.loads(path.read_text("utf-8"))
+            return json.loads(path.read_text("utf-8"))
         except FileNotFoundError:
             return None
         except (OSError, json.JSONDecodeError) as exc:
             raise ConfigError(f"recorded response {path} is unreadable: {exc}") from None
+
+    def load(self, request: ModelRequest, key: str, *, valid_only: bool = False) -> ModelResponse | None:
+        """The stored answer; with valid_only, None for one marked invalid (a cache must ask again)."""
+        data = self._read(self.path_for(request, key))
+        if data is None or (valid_only and data.get("invalid")):
+            return None
         return ModelResponse.model_validate(data["response"])
+
+    def mark_invalid(self, request: ModelRequest, key: str, reason: str) -> None:
+        """Keep the answer for diagnosis, marked so a cache never serves it again."""
+        path = self.path_for(request, key)
+        data = self._read(path)
+        if data is not None and not data.get("invalid"):
+            data["invalid"] = redact(reason)[:500]
+            write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
     def save(self, request: ModelRequest, key: str, response: ModelResponse) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -109,7 +125,7 @@ class RecordingModel(ModelWrapper):
     def _lookup(self, request: ModelRequest) -> tuple[str, ModelResponse | None]:
         key = request_key(request)
         if self.mode in ("replay", "cache"):
-            hit = self.store.load(request, key)
+            hit = self.store.load(request, key, valid_only=self.mode == "cache")
             if hit is not None:
                 source = "replayed" if self.mode == "replay" else "cached"
                 return key, hit.model_copy(update={"source": source, "cache_key": key})
@@ -125,6 +141,11 @@ class RecordingModel(ModelWrapper):
         if self.mode in ("record", "cache"):
             self.store.save(request, key, response)
         return response.model_copy(update={"cache_key": key})
+
+    def reject(self, request: ModelRequest, response: ModelResponse, reason: str) -> None:
+        if self.mode in ("record", "cache"):
+            self.store.mark_invalid(request, response.cache_key or request_key(request), reason)
+        self.inner.reject(request, response, reason)
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         key, hit = self._lookup(request)

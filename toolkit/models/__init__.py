@@ -80,6 +80,11 @@ class Model(ABC):
         """Release what the provider holds (HTTP connections); a batch calls it at the end."""
         return None
 
+    def reject(self, request: ModelRequest, response: ModelResponse, reason: str) -> None:
+        """The answer to `request` failed validation; a model that keeps answers (a response cache)
+        keeps it for diagnosis but must not serve it again. Nothing to do for a plain provider."""
+        return None
+
 
 class ModelWrapper(Model):
     """A model around another that passes everything through: its identity (the same model id,
@@ -107,3 +112,6 @@ class ModelWrapper(Model):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+    def reject(self, request: ModelRequest, response: ModelResponse, reason: str) -> None:
+        self.inner.reject(request, response, reason)
