@@ -483,3 +483,50 @@ def test_sigkill_mid_run_then_resume(tmp_path):
     completed = {e["body_hash"] for e in first_log if e["status"] == 200 and e["fault"] is None}
     again = {e["body_hash"] for e in second_log} & completed
     assert len(again) <= 4
+
+
+def test_an_unreachable_server_stops_the_batch_before_any_article(tmp_path, monkeypatch):
+    """Fail fast on the environment: one clear line and exit 1, no article recorded as failed."""
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The mayor said the bridge will open in May.\n")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-000000")
+    out = tmp_path / "out.jsonl"
+    done = CliRunner().invoke(
+        app,
+        ["batch", str(folder), "--out", str(out), "--model", "openai:gpt-4o-mini", "--base-url",
+         "http://127.0.0.1:9/v1", "--no-runlog"],
+    )  # fmt: skip
+    assert done.exit_code == 1
+    assert "cannot reach the model server http://127.0.0.1:9/v1" in done.output
+    assert not out.exists() and not (tmp_path / "out.failures.jsonl").exists()
+
+
+def test_a_missing_parser_model_stops_run_and_batch_with_one_line(tmp_path, monkeypatch):
+    """The news analysis' check: spaCy's English model missing is one line, before any work."""
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit_plugins.news import sentences
+
+    monkeypatch.setattr(sentences, "MODEL_NAME", "en_core_web_missing")
+    monkeypatch.setattr(sentences, "MODEL_MISSING", "spaCy model 'en_core_web_missing' is missing: run scripts/setup")
+    sentences.get_nlp.cache_clear()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The mayor said the bridge will open in May.\n")
+    try:
+        runner = CliRunner()
+        batch = runner.invoke(app, ["batch", str(folder), "--out", str(tmp_path / "o.jsonl"), "--no-runlog",
+                                    "--model", "local", "--concurrency", "1"])  # fmt: skip
+        assert batch.exit_code == 1 and "en_core_web_missing' is missing" in batch.output
+        run = runner.invoke(app, ["run", str(folder / "a.txt"), "--model", "local", "--record-mode", "replay",
+                                  "--responses-dir", str(tmp_path / "none")])  # fmt: skip
+        assert run.exit_code == 1 and "en_core_web_missing' is missing" in run.output
+        assert "Traceback" not in run.output
+    finally:
+        sentences.get_nlp.cache_clear()

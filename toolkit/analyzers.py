@@ -27,6 +27,9 @@ class Analyzer:
     name: str
     analyse: Callable[[str], Any]
     reset: Callable[[], None] | None = None
+    #: raises a ToolkitError (one line) when what the analysis needs is missing (a parser's model),
+    #: so a run or batch stops before its first article; cheap: nothing is loaded
+    check: Callable[[], None] | None = None
 
 
 def all_analyzers() -> dict[str, Analyzer]:
@@ -61,3 +64,12 @@ def compute_analyses(text: str, names: Iterable[str]) -> dict[str, Any]:
             raise PluginError(f"unknown analyzer '{name}' (available: {known})")
         out[name] = analyzers[name].analyse(text)
     return out
+
+
+def check_analyzers(names: Iterable[str]) -> None:
+    """Run the named analyzers' checks: a missing resource is one clear error before any work."""
+    analyzers = all_analyzers()
+    for name in names:
+        analyzer = analyzers.get(name)
+        if analyzer is not None and analyzer.check is not None:
+            analyzer.check()

@@ -142,6 +142,10 @@ class RecordingModel(ModelWrapper):
             self.store.save(request, key, response)
         return response.model_copy(update={"cache_key": key})
 
+    def preflight(self) -> None:
+        if self.mode != "replay":  # replay never touches the provider
+            self.inner.preflight()
+
     def reject(self, request: ModelRequest, response: ModelResponse, reason: str) -> None:
         if self.mode in ("record", "cache"):
             self.store.mark_invalid(request, response.cache_key or request_key(request), reason)

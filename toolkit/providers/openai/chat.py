@@ -26,6 +26,10 @@ def _is_format_rejection(exc: Exception) -> bool:
     return any(word in text for word in ("response_format", "json_schema", "tool", "function"))
 
 
+#: seconds a preflight waits for the server's TCP handshake
+PREFLIGHT_TIMEOUT_S = 5.0
+
+
 class OpenAIModel(Model):
     def __init__(
         self,
@@ -69,10 +73,13 @@ class OpenAIModel(Model):
     def __repr__(self) -> str:  # never show the key
         return f"OpenAIModel(name={self.name!r}, base_url={self.base_url!r})"
 
+    def _require_key(self) -> None:
+        if not self._api_key:
+            raise ConfigError("OPENAI_API_KEY is not set: export it, or use --model local for the embedded model")
+
     def _chat(self) -> Any:
         if self._client is None:
-            if not self._api_key:
-                raise ConfigError("OPENAI_API_KEY is not set: export it, or use --model local for the embedded model")
+            self._require_key()
             from langchain_openai import ChatOpenAI
 
             extra = {"http_async_client": self._http_async_client} if self._http_async_client is not None else {}
@@ -202,6 +209,25 @@ class OpenAIModel(Model):
             retry_after=retry_after,
             status=status,
         )
+
+    def preflight(self) -> None:
+        """The server answers a TCP connection (no request, no cost): an unreachable server or a
+        wrong --base-url stops a batch with one line before its first article."""
+        import socket
+        from urllib.parse import urlsplit
+
+        self._require_key()
+        url = self.base_url or "https://api.openai.com/v1"
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=PREFLIGHT_TIMEOUT_S):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigError(
+                f"cannot reach the model server {url}: {reason} (check --base-url and the network)"
+            ) from None
 
     def _attempts(self, request: ModelRequest) -> Generator[tuple[Any, Any], Any, ModelResponse]:
         """One request over the structured-output methods the server still accepts: yields the
