@@ -64,3 +64,14 @@ def test_missing_file_and_folder(tmp_path):
 def test_text_with_nul_is_refused():
     with pytest.raises(ArticleError, match="binary"):
         article_from_text("abc\x00def")
+
+
+def test_an_article_over_the_length_limit_is_refused_in_one_line(tmp_path, monkeypatch):
+    """A 5 MB 'article' (a dump) fails clearly instead of deep in the parser; the limit can be raised."""
+    from toolkit.article import MAX_ARTICLE_CHARS, article_from_text
+
+    text = "The mayor said the bridge will open in May. " * (MAX_ARTICLE_CHARS // 40)
+    with pytest.raises(ArticleError, match="over the limit of 1,000,000 for one article"):
+        article_from_text(text, source="dump.txt")
+    monkeypatch.setenv("TOOLKIT_MAX_ARTICLE_CHARS", str(len(text) + 1))
+    assert len(article_from_text(text).text) == len(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, Field, computed_field
@@ -37,6 +38,20 @@ def _guess_title(text: str) -> str | None:
     return None
 
 
+#: longest article accepted: a news article is a few thousand characters; a text this long is a
+#: dump or a feed in one field, and the parser would need gigabytes for it
+MAX_ARTICLE_CHARS = 1_000_000
+
+
+def max_article_chars() -> int:
+    """The limit, or $TOOLKIT_MAX_ARTICLE_CHARS."""
+    value = os.environ.get("TOOLKIT_MAX_ARTICLE_CHARS", "")
+    try:
+        return int(value) if value.strip() else MAX_ARTICLE_CHARS
+    except ValueError:
+        raise ArticleError(f"TOOLKIT_MAX_ARTICLE_CHARS must be a whole number, got {value!r}") from None
+
+
 def article_from_text(
     text: str,
     *,
@@ -54,6 +69,12 @@ def article_from_text(
         raise ArticleError(f"{source or 'article'}: looks binary (contains NUL bytes)")
     if not text.strip():
         raise ArticleError(f"{source or 'article'}: article text is empty")
+    limit = max_article_chars()
+    if len(text) > limit:
+        raise ArticleError(
+            f"{source or 'article'}: {len(text):,} characters, over the limit of {limit:,} for one article "
+            "(a dump or a feed in one field? split it; or raise TOOLKIT_MAX_ARTICLE_CHARS)"
+        )
     return Article(
         text=text,
         id=id,
