@@ -494,7 +494,7 @@ def test_an_unreachable_server_stops_the_batch_before_any_article(tmp_path, monk
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_text("The mayor said the bridge will open in May.\n")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-000000")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-real")
     out = tmp_path / "out.jsonl"
     done = CliRunner().invoke(
         app,

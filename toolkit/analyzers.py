@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.errors import PluginError
-
 log = logging.getLogger(__name__)
 
 
@@ -38,14 +36,6 @@ def all_analyzers() -> dict[str, Analyzer]:
     return collect_named("register_analyzers", "analyzer")
 
 
-def get_analyzer(name: str) -> Analyzer:
-    analyzers = all_analyzers()
-    if name not in analyzers:
-        known = ", ".join(sorted(analyzers)) or "none installed"
-        raise PluginError(f"unknown analyzer '{name}' (available: {known})")
-    return analyzers[name]
-
-
 def needed_by(chains: Iterable[Any]) -> tuple[str, ...]:
     """The analyzers a plan of chains reads, in first-use order."""
     return tuple(dict.fromkeys(name for chain in chains for name in getattr(chain, "analyzers", ())))
@@ -56,14 +46,10 @@ def compute_analyses(text: str, names: Iterable[str]) -> dict[str, Any]:
     names = list(names)
     if not names:
         return {}
+    from toolkit.plugins import pick_named
+
     analyzers = all_analyzers()
-    out: dict[str, Any] = {}
-    for name in names:
-        if name not in analyzers:
-            known = ", ".join(sorted(analyzers)) or "none installed"
-            raise PluginError(f"unknown analyzer '{name}' (available: {known})")
-        out[name] = analyzers[name].analyse(text)
-    return out
+    return {name: pick_named(analyzers, name, "analyzer").analyse(text) for name in names}
 
 
 def check_analyzers(names: Iterable[str]) -> None:

@@ -96,12 +96,16 @@ def all_chains() -> dict[str, Chain]:
     return collect_named("register_chains", "chain")
 
 
+def pick_named(found: dict[str, Any], name: str, what: str) -> Any:
+    """One of the objects `collect_named` found, or a PluginError naming those installed."""
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none installed"
+        raise PluginError(f"unknown {what} '{name}' (available: {known})")
+    return found[name]
+
+
 def get_chain(name: str) -> Chain:
-    chains = all_chains()
-    if name not in chains:
-        known = ", ".join(sorted(chains)) or "none installed"
-        raise PluginError(f"unknown chain '{name}' (available: {known})")
-    return chains[name]
+    return pick_named(all_chains(), name, "chain")
 
 
 def resolve_order(names: list[str]) -> list[Chain]:

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from toolkit import __version__
 from toolkit.chain import CallRecord, ChainContext, Steps, drive
-from toolkit.errors import ConfigError, PluginError
+from toolkit.errors import ConfigError
 from toolkit.hashing import sha256_text
 from toolkit.models import Model, Usage
 from toolkit.prompts import PromptLoader, PromptSpec
@@ -106,11 +106,9 @@ def all_cross_analyses() -> dict[str, CrossAnalysis[Any]]:
 
 
 def get_cross_analysis(name: str) -> CrossAnalysis[Any]:
-    analyses = all_cross_analyses()
-    if name not in analyses:
-        known = ", ".join(sorted(analyses)) or "none installed"
-        raise PluginError(f"unknown cross-article analysis '{name}' (available: {known})")
-    return analyses[name]
+    from toolkit.plugins import pick_named
+
+    return pick_named(all_cross_analyses(), name, "cross-article analysis")
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:

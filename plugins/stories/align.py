@@ -23,6 +23,7 @@ from typing import Any
 from toolkit_plugins.news import OUTLET
 from toolkit_plugins.news.claimants import is_short_form
 from toolkit_plugins.stories.grouping import ArticleDigest
+from toolkit_plugins.stories.grouping import name_key as claimant_key
 from toolkit_plugins.stories.schema import Occurrence, StoryClaim
 from toolkit_plugins.stories.similarity import Thresholds
 
@@ -44,13 +45,8 @@ GENERIC_CLAIMANT = re.compile(
 )
 
 
-def _figures(text: str) -> frozenset[str]:
+def figures_in(text: str) -> frozenset[str]:
     return frozenset(f.replace(",", "") for f in FIGURE.findall(text))
-
-
-@functools.lru_cache(maxsize=65536)
-def claimant_key(name: str) -> str:
-    return re.sub(r"\s+", " ", name.lower().removeprefix("the ").replace("’", "'").removesuffix("'s")).strip()
 
 
 @functools.lru_cache(maxsize=65536)
@@ -150,7 +146,7 @@ def align(
             claimant = names.get(written, written)
             quote = claim_text(claim)
             challenge = bool(DENIAL.search(quote))
-            figures = _figures(quote)
+            figures = figures_in(quote)
             best, best_sim = None, -1.0
             if sims is not None:
                 column = sims[:, j]

@@ -10,6 +10,7 @@ rows at a time, so memory stays flat however many articles come in.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -47,14 +48,16 @@ class ArticleDigest:
     pairs: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _name_key(name: str) -> str:
+@functools.lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """A name compared case-free, without a leading 'the', a possessive or extra spaces."""
     return re.sub(r"\s+", " ", name.lower().removeprefix("the ").replace("’", "'").removesuffix("'s")).strip()
 
 
 def _names(summary: dict[str, Any], claims: list[dict[str, Any]]) -> frozenset[str]:
     raw = list(summary.get("who") or []) + list(summary.get("where") or [])
     raw += [str(c.get("claimant", "")) for c in claims]
-    keys = {_name_key(n) for n in raw if n and n != OUTLET and not _GENERIC_NAME.match(n.strip())}
+    keys = {name_key(n) for n in raw if n and n != OUTLET and not _GENERIC_NAME.match(n.strip())}
     return frozenset(k for k in keys if len(k) > 2)
 
 

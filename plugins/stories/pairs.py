@@ -18,7 +18,7 @@ from typing import Any
 
 from toolkit_plugins.counterclaims.chain import CHALLENGE
 from toolkit_plugins.news import OUTLET
-from toolkit_plugins.stories.align import FIGURE, claimant_key, is_generic
+from toolkit_plugins.stories.align import claimant_key, figures_in, is_generic
 from toolkit_plugins.stories.schema import Occurrence, StoryClaim, StoryPair
 from toolkit_plugins.stories.similarity import Thresholds
 
@@ -46,7 +46,7 @@ def _voices_differ(a: StoryClaim, b: StoryClaim) -> bool:
 
 
 def _figures(claim: StoryClaim) -> set[str]:
-    return {f.replace(",", "") for o in claim.occurrences for f in FIGURE.findall(o.quote)}
+    return set().union(*(figures_in(o.quote) for o in claim.occurrences))
 
 
 def _is_challenge(claim: StoryClaim) -> bool:
