@@ -4,9 +4,10 @@ Modes:
 - off: call the model, store nothing.
 - record: call the model and store every response (overwrites).
 - replay: answer only from stored responses; a miss is a ReplayMiss naming the request.
-- cache: answer from the store when possible, else call and store. An answer that failed
-  validation stays in its file (marked ``invalid`` with the reason, for diagnosis) but is not
-  served from the cache again: a re-run asks the model anew. Replay serves it as recorded, so a
+- cache: answer from the store when possible, else call and store. An answer the model gave
+  that failed validation stays in its file (marked ``invalid`` with the reason, for diagnosis)
+  but is not served from the cache again: a re-run asks the model anew. (Recordings made before
+  answers were marked are served as they are.) Replay serves it as recorded, so a
   recorded run, repair requests included, replays exactly.
 
 The key is the hash of the canonical request (model, messages, parameters, schema). Each
@@ -147,7 +148,9 @@ class RecordingModel(ModelWrapper):
             self.inner.preflight()
 
     def reject(self, request: ModelRequest, response: ModelResponse, reason: str) -> None:
-        if self.mode in ("record", "cache"):
+        # only what the model just said: a stored answer is a recording as it was made (committed
+        # recordings used as a cache stay untouched, and replay stays exact)
+        if self.mode in ("record", "cache") and response.source == "live":
             self.store.mark_invalid(request, response.cache_key or request_key(request), reason)
         self.inner.reject(request, response, reason)
 
