@@ -406,3 +406,38 @@ def test_a_role_stands_for_the_person_the_article_names_with_it() -> None:
     claimants = [c for c, _ in _evidence(a) if c != OUTLET]
     # an indefinite description ("a city engineer") introduces someone new; "man" is anyone
     assert claimants == ["Dan Reyes", "Maria Stone", "city engineer", "man"]
+
+
+def test_clause_final_report_attributes_the_clause_before_it() -> None:
+    a = analyse(
+        "The bakery chain will close forty shops by the summer, the Daily Ledger reported on Tuesday.\n"
+        "The bakery chain will close forty shops, and the union said it would strike."
+    )
+    assert _evidence(a)[0] == ("Daily Ledger", "The bakery chain will close forty shops by the summer")
+    assert ("union", "it would strike") in _evidence(a)
+
+
+def test_a_quoted_text_belongs_to_its_author() -> None:
+    a = analyse(
+        "The dispute ended with a statement from the Port Authority: “The cranes will run again on Monday.”\n"
+        "Later the fan site posted the line: “The band is splitting up!”\n"
+        "A protester held up a sign: “Jobs now.”"
+    )
+    found = _evidence(a)
+    assert ("Port Authority", "The cranes will run again on Monday") in found
+    assert any(c.endswith("fan site") and "band is splitting up" in q for c, q in found)
+    assert all(c in (OUTLET, "Port Authority") or c.endswith("fan site") for c, _ in found)
+
+
+def test_a_forecasters_conjectures_that_follow_stay_theirs() -> None:
+    a = analyse(
+        "Analyst Rita Moss said she expects the basic phone to cost $300. "
+        "The larger model could cost $450. Leather cases might add another $40 to the price of each phone.\n"
+        "The phones could also sell out quickly.\n"
+        "Analyst Rita Moss said sales would be strong. The chain opened its first shop in the city in 2004."
+    )
+    found = _evidence(a)
+    assert ("Rita Moss", "The larger model could cost $450") in found
+    assert ("Rita Moss", "Leather cases might add another $40 to the price of each phone") in found
+    assert (OUTLET, "The phones could also sell out quickly") in found  # a new paragraph: the outlet's
+    assert (OUTLET, "The chain opened its first shop in the city in 2004") in found  # not a conjecture

@@ -400,18 +400,47 @@ def _is_publication(name: str) -> bool:
     return bool(NEWS_NAME_RE.search(name)) or bool(words and words[-1] in NEWS_ORG_HEADS | DOCUMENT_HEADS)
 
 
+#: a modal of conjecture: the outlet reports forecasts, it does not make them
+SPECULATIVE_RE = re.compile(r"\b(could|might|may)\b")
+
+
 def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
     """'The Herald reports that A. B. C.': in news writing the sentences that follow a publication's
     or a study's report in the same paragraph go on relaying it, so they are the publication's,
-    not the outlet's own, until the paragraph ends or someone else is quoted."""
+    not the outlet's own, until the paragraph ends or someone else is quoted. After a person's
+    forecast ('Munster said he expects A. B could cost $99.'), the unattributed conjectures that
+    directly follow in the paragraph go on giving that forecast."""
     out: list[Attribution] = []
     carrying: Attribution | None = None
+    forecaster: Attribution | None = None
+    last_index = -1
     for att in attributions:
         if carrying is not None and "\n" in text[carrying.quote_end : att.quote_start]:
             carrying = None
+        if forecaster is not None and (
+            "\n" in text[forecaster.quote_end : att.quote_start] or att.sentence_index > last_index + 1
+        ):
+            forecaster = None
         if att.claimant != OUTLET:
             carrying = att if _is_publication(att.claimant) and att.verb else None
+            forecaster = att if att.claimant != UNNAMED_REPORTS and att.verb else None
+            last_index = att.sentence_index
             out.append(att)
+        elif (
+            carrying is None
+            and forecaster is not None
+            and att.sentence_index > forecaster.sentence_index
+            and SPECULATIVE_RE.search(att.quote)
+        ):
+            last_index = att.sentence_index
+            out.append(
+                dataclasses.replace(
+                    att,
+                    claimant=forecaster.claimant,
+                    claimant_mention=forecaster.claimant_mention,
+                    verb=forecaster.verb,
+                )
+            )
         elif carrying is not None and att.sentence_index > carrying.sentence_index:
             out.append(
                 dataclasses.replace(

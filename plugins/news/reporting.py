@@ -169,10 +169,24 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
                     if c.dep_ == "prep" and c.lower_ in ("of", "with"):
                         hi = max(hi, c.right_edge.i)
             return [doc[i] for i in range(lo, hi + 1)]
+    if _is_trailing_conj_attribution(v, subj, body):
+        # "A, the New York Post reported on Friday.": parsed as a second clause, it attributes the first
+        return [doc[i] for i in range(body[0], subj.left_edge.i - 1)]  # type: ignore[union-attr]
     if v.dep_ == "ROOT" and subj is not None and subj.i > v.i and v.i > body[0] + 2:
         # inverted, clause-final attribution without a parsed complement: "..., said X."
         return [doc[i] for i in range(body[0], v.i)]
     return []
+
+
+def _is_trailing_conj_attribution(v: Token, subj: Token | None, body: tuple[int, int]) -> bool:
+    """'A, X reported (on Friday).': a reporting verb coordinated with the main clause, its own
+    subject right after a comma, and nothing after it but adjuncts to the sentence's end."""
+    if v.dep_ != "conj" or subj is None or subj.i > v.i or v.head.i > v.i:
+        return False
+    first = subj.left_edge.i
+    if first <= body[0] + 2 or v.doc[first - 1].text != ",":
+        return False
+    return v.right_edge.i >= body[1] - 1 and not any(c.dep_ in ("ccomp", "dobj") for c in v.children)
 
 
 def _is_trailing_attribution(c: Token, v: Token) -> bool:
@@ -282,8 +296,54 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
         item.content = content
         found.append(item)
         covered.append((content[0].i, content[-1].i))
+    for region in quoted:
+        if not any(f.content and region[0] <= f.content[0].i <= region[1] for f in found):
+            item = _document_quotation(ctx, sent, region)
+            if item is not None and _word_count(" ".join(t.text for t in item.content)) >= 2:
+                found.append(item)
     found.sort(key=lambda f: f.anchor)
     return found
+
+
+#: verbs by which someone puts out a text: its subject wrote what the text says
+PUBLISHING_LEMMAS = frozenset(
+    {"post", "issue", "publish", "release", "send", "tweet", "write", "share", "put", "carry"}
+)
+#: nouns naming a text that a quotation after a colon reproduces
+QUOTED_TEXT_HEADS = DOCUMENT_HEADS | {"line", "note", "words", "caption", "sign", "notice", "reply", "response"}
+
+
+def _document_quotation(ctx: _Context, sent: Span, region: tuple[int, int]) -> _Found | None:
+    """'a statement from the Health Department: "..."', 'the blog posted the line: "..."',
+    'issued a note, "..."': a quotation that reproduces a named text is its author's."""
+    doc = ctx.doc
+    colon = region[0] - 1
+    if colon < sent.start or doc[colon].text not in (":", ","):
+        return None
+    noun = next(  # the text's noun heads a phrase that runs up to the colon
+        (
+            t
+            for t in reversed(doc[sent.start : colon])
+            if t.pos_ == "NOUN" and t.lemma_.lower() in QUOTED_TEXT_HEADS and t.right_edge.i >= colon - 1
+        ),
+        None,
+    )
+    if noun is None:
+        return None
+    claimant = _claimant_from_np(ctx, noun)
+    if claimant is not None and claimant.name.lower().split()[-1] in QUOTED_TEXT_HEADS:
+        claimant = None  # the text itself ("a statement"), not its author
+    if claimant is None:
+        verb = noun.head
+        while verb.dep_ in ("conj", "pobj", "prep") and verb.head.i != verb.i:
+            verb = verb.head
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if verb.lemma_.lower() not in PUBLISHING_LEMMAS or subj is None or subj.lower_ in FIRST_PERSON:
+            return None
+        claimant = _claimant_from_np(ctx, subj)
+    if claimant is None:
+        return None
+    return _Found(claimant, "", _trim_content(_region_inner(doc, region)), noun.i)
 
 
 def _is_finding(v: Token) -> bool:
