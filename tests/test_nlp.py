@@ -441,3 +441,34 @@ def test_a_forecasters_conjectures_that_follow_stay_theirs() -> None:
     assert ("Rita Moss", "Leather cases might add another $40 to the price of each phone") in found
     assert (OUTLET, "The phones could also sell out quickly") in found  # a new paragraph: the outlet's
     assert (OUTLET, "The chain opened its first shop in the city in 2004") in found  # not a conjecture
+
+
+def test_a_role_named_later_in_apposition_is_that_person() -> None:
+    a = analyse(
+        "The baker's brother, however, said that the shop is losing money. "
+        "Later the witness to the robbery said the thief was tall.\n"
+        "The baker’s brother, Tom Wells, spoke to reporters. The witness, Maria Lopez, was shopping next door."
+    )
+    claimants = [c for c, _ in _evidence(a) if c != OUTLET]
+    assert claimants == ["Tom Wells", "Maria Lopez"]
+
+
+def test_a_post_quoted_after_a_colon_is_its_authors_even_across_sentences() -> None:
+    a = analyse(
+        "Rosa Kemp, who runs the shelter, posted on its website on Friday: “To all our friends. "
+        "The dogs are safe and the roof has been fixed by volunteers. We reopen next week.”"
+    )
+    found = _evidence(a)
+    assert any(c == "Rosa Kemp" and "dogs are safe" in q for c, q in found)
+    assert OUTLET not in {c for c, _ in found}
+
+
+def test_whoever_reports_goes_on_relaying_in_the_paragraph() -> None:
+    a = analyse(
+        "The Ledger reports that a tenant complained to the landlord after he was billed twice. "
+        "After the complaint, the landlord promised him a refund but instead sent him a second bill.\n"
+        "The building was sold in 2019 to a property fund based in Oslo."
+    )
+    found = _evidence(a)
+    assert any(c == "Ledger" and "landlord promised him a refund" in q for c, q in found)
+    assert found[-1][0] == OUTLET  # a new paragraph

@@ -422,7 +422,8 @@ def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribu
         ):
             forecaster = None
         if att.claimant != OUTLET:
-            carrying = att if _is_publication(att.claimant) and att.verb else None
+            relays = _is_publication(att.claimant) or att.verb.lower().startswith("report")
+            carrying = att if relays and att.verb else None
             forecaster = att if att.claimant != UNNAMED_REPORTS and att.verb else None
             last_index = att.sentence_index
             out.append(att)
@@ -473,9 +474,15 @@ def _role_names(doc: Doc) -> dict[str, set[str]]:
                     break
                 if t.pos_ == "NOUN" and t.dep_ == "appos" and t.head.i in range(ent.start, ent.end):
                     nouns.append(t)
+        root = ent.root
+        if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent.start:
+            nouns.append(root.head)  # "the man's brother, Kevin Nickel"
         for noun in nouns:
             roles.setdefault(noun.lemma_.lower(), set()).add(name)
     return roles
+
+
+_ROLE_COMPLEMENT = re.compile(r"\s(?:of|to|for|at|in|with|from|on)\s.*$")
 
 
 def _named_descriptions(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
@@ -488,7 +495,8 @@ def _named_descriptions(doc: Doc, attributions: list[Attribution]) -> list[Attri
         if att.claimant in (OUTLET, UNNAMED_REPORTS) or not words or any(w[:1].isupper() for w in words):
             out.append(att)
             continue
-        head = words[-1].lower().removesuffix("'s")
+        # the role is the noun before its complement: "eyewitness to the filming" -> eyewitness
+        head = _ROLE_COMPLEMENT.sub("", " ".join(words)).split()[-1].lower().removesuffix("'s")
         if head in GENERIC_PERSON_HEADS or att.claimant_mention.lower().startswith(("a ", "an ")):
             # "a city engineer said": an indefinite description introduces someone new
             out.append(att)

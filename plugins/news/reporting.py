@@ -296,7 +296,14 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
         item.content = content
         found.append(item)
         covered.append((content[0].i, content[-1].i))
-    for region in quoted:
+    # a quotation opened after a colon may run on past the sentence's end: the rest of the sentence is in it
+    paired = {a for a, _ in quoted}
+    running = [
+        (t.i, sent.end)
+        for t in sent
+        if t.text in ("“", '"') and t.i not in paired and t.i > sent.start and doc[t.i - 1].text == ":"
+    ]
+    for region in quoted + running:
         if not any(f.content and region[0] <= f.content[0].i <= region[1] for f in found):
             item = _document_quotation(ctx, sent, region)
             if item is not None and _word_count(" ".join(t.text for t in item.content)) >= 2:
@@ -328,8 +335,18 @@ def _document_quotation(ctx: _Context, sent: Span, region: tuple[int, int]) -> _
         ),
         None,
     )
-    if noun is None:
-        return None
+    if noun is None:  # 'X posted on her profile: "..."'
+        verb = next(
+            (t for t in reversed(doc[sent.start : colon]) if t.pos_ == "VERB" and t.lemma_.lower() in PUBLISHING_LEMMAS),
+            None,
+        )
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+        if subj is None and verb is not None and verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN"):
+            subj = verb.head  # "X, who ..., posted: ..." parsed as a participle of X
+        if verb is None or subj is None or subj.lower_ in FIRST_PERSON or doc[colon].text != ":":
+            return None
+        claimant = _claimant_from_np(ctx, subj)
+        return _Found(claimant, verb.text, _trim_content(_region_inner(doc, region)), verb.i) if claimant else None
     claimant = _claimant_from_np(ctx, noun)
     if claimant is not None and claimant.name.lower().split()[-1] in QUOTED_TEXT_HEADS:
         claimant = None  # the text itself ("a statement"), not its author
