@@ -472,3 +472,16 @@ def test_whoever_reports_goes_on_relaying_in_the_paragraph() -> None:
     found = _evidence(a)
     assert any(c == "Ledger" and "landlord promised him a refund" in q for c, q in found)
     assert found[-1][0] == OUTLET  # a new paragraph
+
+
+def test_a_quotation_announced_with_a_colon_is_the_announcers() -> None:
+    a = analyse(
+        "On Sunday a spokesman for the water board issued a statement:\n\n"
+        "“We have read online posts saying the tap water is unsafe. These posts are wrong. "
+        "The water meets every standard.”\n"
+        "\"The tests are done every day,'' said chemist Ada Park in an email."
+    )
+    found = _evidence(a)
+    assert {c for c, _ in found} == {"spokesman for the water board", "Ada Park"}
+    assert ("spokesman for the water board", "These posts are wrong") in found
+    assert ("Ada Park", "The tests are done every day") in found  # wire copy's '' closes the quotation

@@ -17,7 +17,7 @@ from toolkit_plugins.news.claimants import (
     _span_text,
 )
 from toolkit_plugins.news.content import _quote_regions, _sentence_body, _trim_content
-from toolkit_plugins.news.reporting import _find_in_sentence, _Found, _is_finding, _verb_text
+from toolkit_plugins.news.reporting import _find_in_sentence, _Found, _is_finding, _verb_text, announcer
 from toolkit_plugins.news.sentences import _doc_sentences, _find_cue, _word_count, get_nlp
 from toolkit_plugins.news.vocabulary import (
     CHARACTERISE_LEMMAS,
@@ -291,6 +291,7 @@ def analyse(text: str) -> Analysis:
     pairs = _doc_sentences(doc)
     attributions: list[Attribution] = []
     last_speaker: tuple[int, _Found] | None = None  # (sentence index, attribution) for quotes
+    announced: list[tuple[int, _Claimant, str]] = []  # (char end, speaker, verb) of 'X issued a statement:'
     for sentence, sent in pairs:
         if sentence.is_heading:
             continue
@@ -306,6 +307,10 @@ def analyse(text: str) -> Analysis:
             _remember(ctx, item)
             last_speaker = (sentence.index, item)
         if not found:
+            introduced = announcer(ctx, sent)
+            if introduced is not None:
+                announced.append((sent.end_char, introduced[0], introduced[1]))
+                last_speaker = (sentence.index, _Found(introduced[0], introduced[1], [], sent.root.i))
             if _fully_quoted(sent):
                 # a quotation standing alone continues the previous speaker's words
                 if last_speaker is not None and sentence.index - last_speaker[0] <= 2:
@@ -334,7 +339,7 @@ def analyse(text: str) -> Analysis:
                 unnamed = _Claimant(UNNAMED_REPORTS, "", -1, -1, "group", frozenset())
                 item = _Found(unnamed, "reportedly", _statement_tokens(sent, cue, cue_pure), -1)
                 attributions += _make_attributions(ctx, sentence, item, cue)
-            elif _is_outlet_assertion(sentence, sent):
+            elif introduced is None and _is_outlet_assertion(sentence, sent):  # an announcement asserts nothing
                 outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
                 item = _Found(outlet, "", _statement_tokens(sent, cue, cue_pure), -1)
                 attributions += _make_attributions(ctx, sentence, item, cue)
@@ -344,7 +349,7 @@ def analyse(text: str) -> Analysis:
         for ent in doc.ents
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
-    attributions = _quoted_speakers(text, attributions)
+    attributions = _quoted_speakers(text, attributions, announced)
     attributions = _carried_reports(text, attributions)
     attributions = _named_descriptions(doc, attributions)
     attributions = _unify_surnames(attributions)
@@ -361,10 +366,15 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTE_RUN.finditer(text) if m.end() - m.start() > 2]
 
 
-def _quoted_speakers(text: str, attributions: list[Attribution]) -> list[Attribution]:
+def _quoted_speakers(
+    text: str,
+    attributions: list[Attribution],
+    announced: list[tuple[int, _Claimant, str]] = (),  # type: ignore[assignment]
+) -> list[Attribution]:
     """A sentence inside someone's quotation is theirs, not the outlet's: the speaker is the one
     attributed in a sentence the quotation overlaps, else in the sentence just before it in the
-    same paragraph ('Hunter said: "... . ..."' or a quote paragraph after 'he said:')."""
+    same paragraph ('Hunter said: "... . ..."' or a quote paragraph after 'he said:'), else the
+    one who was announced right before it ('X issued a statement:', even a paragraph before)."""
     spans = quotation_spans(text)
     if not spans:
         return attributions
@@ -382,6 +392,9 @@ def _quoted_speakers(text: str, attributions: list[Attribution]) -> list[Attribu
             gap_ok = before and len(text[before[-1].quote_end : quote[0]].split()) <= 3
             speaker = before[-1] if gap_ok else None
         if speaker is None:
+            intro = next((a for a in announced if a[0] <= quote[0] and not text[a[0] : quote[0]].strip()), None)
+            if intro is not None:
+                att = dataclasses.replace(att, claimant=intro[1].name, claimant_mention=intro[1].mention, verb=intro[2])
             out.append(att)
             continue
         out.append(

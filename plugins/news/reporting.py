@@ -337,7 +337,7 @@ def _document_quotation(ctx: _Context, sent: Span, region: tuple[int, int]) -> _
     )
     if noun is None:  # 'X posted on her profile: "..."'
         verb = next(
-            (t for t in reversed(doc[sent.start : colon]) if t.pos_ == "VERB" and t.lemma_.lower() in PUBLISHING_LEMMAS),
+            (t for t in reversed(doc[sent.start : colon]) if t.pos_ == "VERB" and t.lemma_ in PUBLISHING_LEMMAS),
             None,
         )
         subj = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
@@ -474,3 +474,18 @@ def _reporting_verb(ctx: _Context, sent: Span, v: Token, body: tuple[int, int]) 
     if claimant is None:
         return None
     return _Found(claimant, verb, content, v.i)
+
+
+def announcer(ctx: _Context, sent: Span) -> tuple[_Claimant, str] | None:
+    """'Then a spokeswoman for the hospital issued a statement:' introduces the quotation that
+    follows (often in the next paragraph): who speaks there, and the verb."""
+    root = sent.root
+    if not sent.text.rstrip().endswith(":") or root.pos_ != "VERB":
+        return None
+    if root.lemma_.lower() not in REPORT_LEMMAS | PUBLISHING_LEMMAS:
+        return None
+    subj = _subject_of(root)
+    if subj is None or subj.lower_ in FIRST_PERSON:
+        return None
+    claimant = _claimant_from_np(ctx, subj)
+    return (claimant, _verb_text(root)) if claimant is not None else None

@@ -39,8 +39,13 @@ def _quote_pairs(tokens: list[Token]) -> list[tuple[int, int]]:
     Straight quotes are paired in order only when their count is even; curly quotes pair by
     direction. An unbalanced quote is ignored rather than swallowing the rest of the paragraph.
     """
-    straight = [t.i for t in tokens if t.text == '"']
     pairs: list[tuple[int, int]] = []
+    # wire copy typed '"...,\'\' said X': a straight opening quote closed by two apostrophes
+    marks = [t for t in tokens if t.text in ('"', "''")]
+    typed = {(a.i, b.i) for a, b in zip(marks, marks[1:], strict=False) if a.text == '"' and b.text == "''"}
+    pairs.extend(typed)
+    used = {i for pair in typed for i in pair}
+    straight = [t.i for t in tokens if t.text == '"' and t.i not in used]
     if len(straight) % 2 == 0:
         pairs.extend(zip(straight[0::2], straight[1::2], strict=True))
     open_i: int | None = None
