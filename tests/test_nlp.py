@@ -485,3 +485,13 @@ def test_a_quotation_announced_with_a_colon_is_the_announcers() -> None:
     assert {c for c, _ in found} == {"spokesman for the water board", "Ada Park"}
     assert ("spokesman for the water board", "These posts are wrong") in found
     assert ("Ada Park", "The tests are done every day") in found  # wire copy's '' closes the quotation
+
+
+def test_an_attribution_between_two_clauses_attributes_the_first() -> None:
+    a = analyse(
+        "Twenty workers were hurt in the blast, the mayor says, but the company has called the figure exaggerated."
+    )
+    assert _evidence(a) == [
+        ("mayor", "Twenty workers were hurt in the blast"),
+        ("company", "called the figure exaggerated"),
+    ]

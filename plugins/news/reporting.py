@@ -33,7 +33,7 @@ from toolkit_plugins.news.vocabulary import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,7 +156,11 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     if v.dep_ in ("parataxis",) or (
         v.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in v.children)
     ):
-        return _minus_phrase(sent, _subtree_range(v), body)
+        lo, hi = _subtree_range(v)
+        if _coordinated_clause_follows(doc, hi, body):
+            # "A, the mayor says, but B": the mayor said A only
+            return [t for t in doc[body[0] : lo] if not (t.i == lo - 1 and t.text == ",")]
+        return _minus_phrase(sent, (lo, hi), body)
     if lemma in DOBJ_CONTENT:
         objs = [c for c in v.children if c.dep_ == "dobj"]
         if lemma in XCOMP_CONTENT | {"report"}:
@@ -186,7 +190,19 @@ def _is_trailing_conj_attribution(v: Token, subj: Token | None, body: tuple[int,
     first = subj.left_edge.i
     if first <= body[0] + 2 or v.doc[first - 1].text != ",":
         return False
-    return v.right_edge.i >= body[1] - 1 and not any(c.dep_ in ("ccomp", "dobj") for c in v.children)
+    if any(c.dep_ in ("ccomp", "dobj") for c in v.children):
+        return False
+    end = v.right_edge.i
+    if end >= body[1] - 1:
+        return True
+    return _coordinated_clause_follows(v.doc, end, body)
+
+
+def _coordinated_clause_follows(doc: Doc, end: int, body: tuple[int, int]) -> bool:
+    """'A, X claims, but B': after the attribution's last token comes the next coordinated clause."""
+    while end < body[1] and doc[end + 1].text in (",", ";"):
+        end += 1
+    return end < body[1] and doc[end + 1].dep_ == "cc" and doc[end].text in (",", ";")
 
 
 def _is_trailing_attribution(c: Token, v: Token) -> bool:
@@ -259,7 +275,10 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
             candidates.append((1, _depth(tok), tok, "according"))
         elif tok.lemma_.lower() in CHARACTERISE_LEMMAS and tok.pos_ == "VERB" and _characterises(tok):
             candidates.append((0, _depth(tok), tok, "characterise"))
-        elif tok.lemma_.lower() in REPORT_LEMMAS and tok.pos_ == "VERB":
+        elif tok.lemma_.lower() in REPORT_LEMMAS and (
+            tok.pos_ == "VERB"
+            or (tok.pos_ == "NOUN" and tok.tag_ == "NNS" and any(c.dep_ == "nsubj" for c in tok.children))
+        ):  # "..., Rep. Hunter claims, but ...": a verb tagged as a plural noun still has its subject
             lemma = tok.lemma_.lower()
             if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children):
                 continue
