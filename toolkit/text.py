@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_NEGATION = re.compile(r"\b(not|no|never|none|nothing|neither|nor|cannot)\b|n[’']t\b", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for from with as is are was were be been being this that these those
@@ -55,10 +56,14 @@ def near_duplicate(a: str, b: str, threshold: float = 88.0) -> bool:
 
     if set(_NUMBER.findall(a)) != set(_NUMBER.findall(b)):
         return False  # "2,000 killed" and "200 killed" are different claims
+    if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
+        return False  # "we have not deployed there" answers "the robots were deployed there"
     wa, wb = content_words(a), content_words(b)
     if not wa or not wb:
         return False
     small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     if len(small) >= 4 and len(small & large) >= 0.9 * len(small):
         return True
+    if len(small) < 4 and small != large:
+        return False  # two or three words inside a longer statement are not that statement
     return fuzz.token_set_ratio(" ".join(sorted(wa)), " ".join(sorted(wb))) >= threshold
