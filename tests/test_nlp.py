@@ -495,3 +495,24 @@ def test_an_attribution_between_two_clauses_attributes_the_first() -> None:
         ("mayor", "Twenty workers were hurt in the blast"),
         ("company", "called the figure exaggerated"),
     ]
+
+
+def test_the_outlets_clause_before_a_coordinated_attribution_is_its_own() -> None:
+    a = analyse(
+        "Prices rose by ten percent last year, and analysts said they would rise again.\n"
+        "The mayor said the bridge is safe, and repairs will finish in May."
+    )
+    found = _evidence(a)
+    assert (OUTLET, "Prices rose by ten percent last year") in found
+    assert ("analysts", "they would rise again") in found
+    assert OUTLET not in {c for c, q in found if "bridge" in q or "repairs" in q}
+
+
+def test_who_is_forced_to_confirm_confirms() -> None:
+    a = analyse(
+        "The singer Tom Reed has been forced to confirm that he is alive after rumours spread online.\n"
+        "The minister was asked to confirm that the talks had failed."
+    )
+    found = _evidence(a)
+    assert any(c == "Tom Reed" and q.startswith("he is alive") for c, q in found)
+    assert all(c != "minister" for c, _ in found)  # asked to confirm is not confirming

@@ -94,6 +94,27 @@ def _statement_tokens(sent: Span, cue: str, cue_pure: bool) -> list[Token]:
     return _trim_content([sent.doc[i] for i in range(b0, sent.end)]) or list(sent)
 
 
+def _outlet_lead_clause(sent: Span, found: list[_Found], cue: str, cue_pure: bool) -> list[Token] | None:
+    """'These reports have not been confirmed, and the ministry said it is checking': the clause
+    before the coordinated attribution is the outlet's own statement, not the ministry's."""
+    doc = sent.doc
+    root = sent.root
+    first = min(f.anchor for f in found)
+    if any(f.anchor == root.i for f in found) or root.i > first or not _own_subject(root):
+        return None
+    clause = next((c for c in root.children if c.dep_ == "conj" and c.left_edge.i <= first <= c.right_edge.i), None)
+    if clause is None:
+        return None
+    b0, _ = _sentence_body(sent, cue_pure, cue)
+    end = clause.left_edge.i
+    while end > b0 and (doc[end - 1].is_punct or doc[end - 1].dep_ == "cc"):
+        end -= 1
+    if any(b0 <= t.i < end for f in found for t in f.content):
+        return None
+    tokens = _trim_content([doc[i] for i in range(b0, end)])
+    return tokens if _word_count(" ".join(t.text for t in tokens)) >= MIN_OUTLET_WORDS else None
+
+
 def _own_subject(tok: Token) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children)
 
@@ -297,6 +318,10 @@ def analyse(text: str) -> Analysis:
             continue
         cue, cue_pure = _find_cue(sentence.text)
         found = _find_in_sentence(ctx, sent, cue, cue_pure)
+        lead = _outlet_lead_clause(sent, found, cue, cue_pure) if found else None
+        if lead is not None:
+            outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
+            attributions += _make_attributions(ctx, sentence, _Found(outlet, "", lead, -1), cue)
         seen: set[tuple[str, int, int]] = set()
         for item in found:
             key = (item.claimant.name, item.content[0].i, item.content[-1].i)

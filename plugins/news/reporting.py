@@ -73,6 +73,11 @@ def _subject_of(v: Token) -> Token | None:
     if v.dep_ == "xcomp" and head.pos_ == "VERB" and head.lemma_ != "be":
         if any(c.dep_ in ("dobj", "dative") for c in head.children):
             return None  # object control: in "led many to believe" the believers are the object
+        if any(c.dep_ == "auxpass" for c in head.children):
+            # "X has been forced to confirm": the passive's subject confirms; "was asked to" did not yet
+            if head.lemma_.lower() not in ("force", "compel", "oblige", "prompt"):
+                return None
+            return next((c for c in head.children if c.dep_ == "nsubjpass"), None)
         return _subject_of(head)
     # "X said A and added B": only a coordinated reporting verb or main verb lends its subject
     if v.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
