@@ -45,3 +45,26 @@ def test_two_denials_of_one_rumour_are_not_set_against_each_other() -> None:
     found = {(a.id, b.id) for a, b, _kind in similar_pairs(claims)}
     assert {("c1", "c2"), ("c1", "c3")} <= found
     assert ("c2", "c3") not in found
+
+
+def test_the_outlets_narration_pairs_only_where_it_denies_or_doubts() -> None:
+    claims = [
+        _claim("c1", "a fan site", "The band will split up after the tour", 0),
+        _claim("c2", "the outlet", "But the tour sold out within an hour of going on sale", 100),
+        _claim("c3", "the outlet", "Reports that the band will split up after the tour are false", 200),
+        _claim("c4", "the band's manager", "But the band is not splitting up and the tour goes on", 300),
+    ]
+    claims[1] = claims[1].model_copy(update={"cue": "But"})
+    claims[3] = claims[3].model_copy(update={"cue": "But"})
+    pairs = {(a.id, b.id) for a, b, _cue, _shared in candidate_pairs(claims)}
+    assert not any("c2" in pair for pair in pairs)  # narration set against the rumour by 'But' alone
+    assert ("c1", "c4") in pairs  # the manager's denial
+    assert ("c1", "c3") in pairs  # the outlet's own denial of the rumour
+
+
+def test_denials_and_doubts_are_told_apart() -> None:
+    from toolkit_plugins.counterclaims.challenge import challenge_kind
+
+    assert challenge_kind(_claim("c1", "the club", "There is no truth to these claims", 0)) == "denial"
+    assert challenge_kind(_claim("c2", "the outlet", "The report has not been confirmed by officials", 0)) == "doubt"
+    assert challenge_kind(_claim("c3", "the club", "The striker signed a new contract on Monday", 0)) is None
