@@ -1,10 +1,12 @@
-"""Batch throughput, fault tolerance, crash-resume and memory, against the local OpenAI-compatible server.
+"""Batch throughput per strategy, faults, crash-resume, malformed feeds and memory, against the
+local OpenAI-compatible server.
 
-Run by hand (not a test; numbers depend on the machine):
+Run by hand (not a test; numbers depend on the machine); see benchmarks/README.md:
 
-    .venv/bin/python benchmarks/bench_batch.py --limit 300                # throughput vs ideal and baselines
-    .venv/bin/python benchmarks/bench_batch.py --limit 200 --fault-rate 0.1 --skip-baselines
-    .venv/bin/python benchmarks/bench_batch.py --limit 200 --kill-after 8 --skip-baselines
+    .venv/bin/python benchmarks/bench_batch.py --limit 300                # per strategy: raw client, CLI, baselines
+    .venv/bin/python benchmarks/bench_batch.py --limit 1000 --fault-rate 0.1 --skip-baselines --strategies guided
+    .venv/bin/python benchmarks/bench_batch.py --limit 100 --kill-after 20 --kill-min 4 --kills 5
+    .venv/bin/python benchmarks/bench_batch.py --malformed-feed 50000 --chains claims --latency 0.02
     .venv/bin/python benchmarks/bench_batch.py --memory 100000 --chains claims
 
 The server (tests.support.openai_server) runs in its own process on 127.0.0.1 with a fixed
@@ -12,10 +14,11 @@ latency per request and 429 + Retry-After beyond --concurrency requests in fligh
 talks to it through the real openai client and langchain-openai, exactly as to OpenAI. Input:
 ../shared/data/fnc1/train_bodies.csv (real article bodies); the script skips if it is absent.
 
-Ideal throughput is per model call: concurrency / latency calls per second (every slot always
-busy, zero client and server overhead). The toolkit's rate is its live calls per second over the
-whole run (CPU work included); the baselines are a plain sequential loop (runner.run per
-article) and plain LangChain ``Runnable.abatch(max_concurrency=N)`` over the same chains.
+The headline comparison is per strategy and within one server process: `toolkit batch` through
+the CLI, then a raw client (plain httpx, no SDK, no chains) sending as many of the same requests
+at the same concurrency. Ideal throughput is concurrency / latency calls per second. The
+baselines are plain LangChain ``Runnable.abatch(max_concurrency=N)`` and a sequential loop
+(runner.run per article) over the same chains.
 """
 
 from __future__ import annotations
@@ -130,37 +133,106 @@ def synthetic_feed(path: Path, n: int) -> Path:
 
 
 # --------------------------------------------------------------------------------------------
-# the three ways of running
+# the ways of running
 
 
-def run_toolkit(inp: Path, out: Path, base_url: str, args: argparse.Namespace) -> dict:
-    from toolkit.batch import run_batch
-
+def run_cli(inp: Path, out: Path, base_url: str, args: argparse.Namespace, strategy: str) -> dict:
+    """`toolkit batch` in its own process, as a user runs it; the figures are its --json report."""
+    env = {**os.environ, "TOOLKIT_RUNLOG": str(out.with_suffix(".sqlite"))}
+    cmd = [
+        sys.executable,
+        "-m",
+        "toolkit.cli",
+        "batch",
+        str(inp),
+        "--out",
+        str(out),
+        "--model",
+        "openai:fake-model",
+        "--base-url",
+        base_url,
+        "--concurrency",
+        str(args.concurrency),
+        "--timeout",
+        str(args.timeout),
+        "--max-retries",
+        str(args.max_retries),
+        "--chains",
+        args.chains,
+        "--strategy",
+        strategy,
+        "--prices",
+        args.prices,
+        "--no-progress",
+        "--json",
+    ]
     started = time.perf_counter()
-    report = run_batch(
-        inp,
-        out,
-        chains=args.chains,
-        model="openai:fake-model",
-        base_url=base_url,
-        concurrency=args.concurrency,
-        timeout=args.timeout,
-        max_retries=args.max_retries,
-        runlog=out.with_suffix(".sqlite"),
-        prices=args.prices,
-        progress=False,
-    )
-    elapsed = time.perf_counter() - started
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode not in (0, 2):  # 2: finished with failures (recorded)
+        raise RuntimeError(f"toolkit batch failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
     return {
-        "name": "toolkit run_batch",
-        "articles": report.processed,
-        "calls": report.live_calls,
-        "elapsed": elapsed,
+        "name": "toolkit batch (CLI)",
+        "articles": report["ok"] + report["failed"],
+        "calls": report["live_calls"],
+        "elapsed": report["elapsed_s"],
+        "wall": wall,
+        "cost": report["cost_usd"],
         "report": report,
     }
 
 
-def run_sequential(articles: list, base_url: str, args: argparse.Namespace) -> dict:
+def raw_bodies(responses: Path) -> list[dict]:
+    """The request bodies the toolkit sent, rebuilt from its response cache (one file per distinct request)."""
+    bodies = []
+    for path in sorted(responses.glob("*.json")):
+        request = json.loads(path.read_text("utf-8"))["request"]
+        params = {k: v for k, v in request["params"].items() if k in ("temperature", "max_tokens", "seed", "top_p")}
+        schema = {"name": request["schema_name"], "schema": request["json_schema"]}
+        bodies.append(
+            {
+                "model": request["model"].split(":", 1)[1],
+                "messages": request["messages"],
+                "response_format": {"type": "json_schema", "json_schema": schema},
+                "temperature": 0,
+                **params,
+            }
+        )
+    return bodies
+
+
+def run_raw(base_url: str, bodies: list[dict], n: int, args: argparse.Namespace) -> dict:
+    """A plain async HTTP client (httpx, the openai SDK's transport): n requests, `concurrency` at once.
+
+    The upper bound for any client of this server: no SDK, no chains, only POST, read, parse.
+    """
+    import httpx
+
+    async def main() -> int:
+        limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+        headers = {"Authorization": f"Bearer {os.environ['OPENAI_API_KEY']}"}
+        gate = asyncio.Semaphore(args.concurrency)
+        async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=args.timeout) as client:
+
+            async def one(i: int) -> int:
+                async with gate:
+                    for _ in range(args.max_retries + 1):
+                        response = await client.post("/chat/completions", json=bodies[i % len(bodies)])
+                        if response.status_code == 200:
+                            json.loads(response.json()["choices"][0]["message"]["content"])
+                            return 1
+                        await asyncio.sleep(0.05)
+                return 0
+
+            return sum(await asyncio.gather(*(one(i) for i in range(n))))
+
+    started = time.perf_counter()
+    calls = asyncio.run(main())
+    return {"name": "raw client (httpx)", "articles": 0, "calls": calls, "elapsed": time.perf_counter() - started}
+
+
+def run_sequential(articles: list, base_url: str, args: argparse.Namespace, strategy: str) -> dict:
     from toolkit.providers.openai.chat import OpenAIModel
     from toolkit.runner import run
 
@@ -168,7 +240,7 @@ def run_sequential(articles: list, base_url: str, args: argparse.Namespace) -> d
     calls = 0
     started = time.perf_counter()
     for article in articles:
-        result = run(article, args.chains, model=model, strict=False)
+        result = run(article, args.chains, model=model, strict=False, strategy=strategy)
         calls += sum(1 for c in result.calls if c.source == "live")
     return {
         "name": "sequential loop (runner.run)",
@@ -178,7 +250,7 @@ def run_sequential(articles: list, base_url: str, args: argparse.Namespace) -> d
     }
 
 
-def run_abatch(articles: list, base_url: str, args: argparse.Namespace) -> dict:
+def run_abatch(articles: list, base_url: str, args: argparse.Namespace, strategy: str) -> dict:
     """Plain LangChain: the chains' own Runnables composed in a RunnableLambda, then abatch."""
     from langchain_core.runnables import RunnableLambda
 
@@ -187,7 +259,7 @@ def run_abatch(articles: list, base_url: str, args: argparse.Namespace) -> dict:
     from toolkit.providers.openai.chat import OpenAIModel
 
     model = OpenAIModel("fake-model", base_url=base_url, api_key=os.environ["OPENAI_API_KEY"], max_retries=5)
-    ctx = ChainContext(model=model)
+    ctx = ChainContext(model=model, strategy=strategy)
     plan = [(chain.name, chain.depends_on, chain.build(ctx)) for chain in resolve_order(args.chains.split(","))]
 
     async def one(article: object) -> dict:
@@ -266,71 +338,120 @@ def run_model_layer(base_url: str, args: argparse.Namespace, n: int) -> dict:
 # scenarios
 
 
-def table(rows: list[dict], ideal: float) -> str:
-    head = f"{'run':44} {'articles':>8} {'calls':>7} {'time s':>8} {'art/s':>7} {'calls/s':>8} {'vs ideal':>9}"
+def table(rows: list[tuple[str, dict]], raw_rate: dict[str, float], ideal: float) -> str:
+    """One line per (strategy, run): calls/s against the raw client's in the same run, and
+    articles/s against what the raw client's calls/s allows at the run's calls per article."""
+    head = (
+        f"{'strategy':8} {'run':40} {'articles':>8} {'calls':>6} {'calls/art':>9} {'time s':>7} {'art/s':>7} "
+        f"{'calls/s':>8} {'vs raw':>7} {'$/article':>10} {'art/s vs raw/cpa':>16}"
+    )
     lines = [head, "-" * len(head)]
-    lines.append(f"{'ideal (concurrency / latency)':44} {'':>8} {'':>7} {'':>8} {'':>7} {ideal:8.1f} {'100.0%':>9}")
-    for r in rows:
+    lines.append(f"{'-':8} {'ideal (concurrency / latency)':40} {'':>8} {'':>6} {'':>9} {'':>7} {'':>7} {ideal:8.1f}")
+    for strategy, r in rows:
         rate = r["calls"] / r["elapsed"] if r["elapsed"] else 0.0
-        per_article = f"{r['articles'] / r['elapsed']:7.2f}" if r["articles"] else f"{'-':>7}"
+        raw = raw_rate.get(strategy)
+        vs_raw = f"{rate / raw:7.2f}" if raw else f"{'-':>7}"
+        if r["articles"]:
+            art_rate = r["articles"] / r["elapsed"]
+            per_article = r["calls"] / r["articles"]
+            bound = f"{art_rate / (raw / per_article):16.2f}" if raw else f"{'-':>16}"
+            cost = f"{r['cost'] / r['articles']:10.6f}" if "cost" in r else f"{'-':>10}"
+            art = f"{art_rate:7.2f} "
+            cpa = f"{per_article:9.1f}"
+        else:
+            art, cpa, cost, bound = f"{'-':>7} ", f"{'-':>9}", f"{'-':>10}", f"{'-':>16}"
         lines.append(
-            f"{r['name']:44} {r['articles']:8d} {r['calls']:7d} {r['elapsed']:8.1f} "
-            f"{per_article} {rate:8.1f} {rate / ideal:9.1%}"
+            f"{strategy:8} {r['name']:40} {r['articles']:8d} {r['calls']:6d} {cpa} {r['elapsed']:7.1f} {art}"
+            f"{rate:8.1f} {vs_raw} {cost} {bound}"
         )
     return "\n".join(lines)
 
 
 def throughput(args: argparse.Namespace, work: Path) -> None:
+    """Per strategy, in one server process: `toolkit batch` (CLI), then the raw client sending as many
+    of the same requests at the same concurrency; then the baselines (own server processes)."""
+    from toolkit.batch import BatchPaths
+
     ideal = args.concurrency / args.latency
     inp = write_subset(work / "bodies.csv", args.limit)
-    rows = []
-    server = ServerProcess(args.latency, args.concurrency, args.fault_rate, args.fault_timeout)
-    try:
-        log(
-            f"toolkit: {args.limit} articles, chains {args.chains}, concurrency {args.concurrency}, "
-            f"latency {args.latency}s, fault rate {args.fault_rate}"
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    rows: list[tuple[str, dict]] = []
+    raw_rate: dict[str, float] = {}
+    goals = []
+    for strategy in strategies:
+        out = work / f"toolkit-{strategy}.jsonl"
+        server = ServerProcess(args.latency, args.concurrency, args.fault_rate, args.fault_timeout)
+        try:
+            log(
+                f"toolkit batch --strategy {strategy}: {args.limit} articles, chains {args.chains}, concurrency "
+                f"{args.concurrency}, latency {args.latency}s, fault rate {args.fault_rate}"
+            )
+            result = run_cli(inp, out, server.base_url, args, strategy)
+            raw = None
+            if not args.fault_rate:
+                bodies = raw_bodies(BatchPaths.for_output(out).responses)
+                log(f"raw client: {result['calls']} requests ({len(bodies)} distinct), concurrency {args.concurrency}")
+                raw = run_raw(server.base_url, bodies, result["calls"], args)
+        finally:
+            stats = server.stop()
+        report = result["report"]
+        keys = ("ok", "failed", "elapsed_s", "calls", "live_calls", "cost_usd", "retries", "gave_up")
+        print(f"[{strategy}] report: {json.dumps({k: report[k] for k in keys})}")
+        print(f"[{strategy}] per article: {json.dumps(report['per_article'])}")
+        if report["failures_by_cause"]:
+            print(f"[{strategy}] failures by cause: {json.dumps(report['failures_by_cause'])}")
+        server_keys = ("completed", "rejected_429", "faults_by_kind", "max_in_flight")
+        print(f"[{strategy}] server (toolkit + raw client): {json.dumps({k: stats.get(k) for k in server_keys})}")
+        print(
+            f"[{strategy}] CLI process wall time {result['wall']:.1f}s (batch {result['elapsed']:.1f}s; the rest is "
+            f"start-up and teardown)"
         )
-        result = run_toolkit(inp, work / "toolkit.jsonl", server.base_url, args)
-    finally:
-        stats = server.stop()
-    rows.append(result)
-    report = result["report"]
-    print(report.format())
-    keys = ("completed", "rejected_429", "faults_by_kind", "max_in_flight")
-    print(f"server: {json.dumps({k: stats.get(k) for k in keys})}")
-    if args.fault_rate:
-        check_exactly_once(work / "toolkit.jsonl", inp)
+        rows.append((strategy, result))
+        if args.fault_rate:
+            check_exactly_once(out, inp)
+        if raw is not None:
+            rows.insert(len(rows) - 1, (strategy, raw))
+            rate = raw["calls"] / raw["elapsed"]
+            raw_rate[strategy] = rate
+            tk_rate = result["calls"] / result["elapsed"]
+            per_article = result["calls"] / max(1, result["articles"])
+            bound = rate / per_article
+            art_rate = result["articles"] / result["elapsed"]
+            goals.append(
+                f"{strategy}: toolkit calls/s {tk_rate:.1f} = {tk_rate / rate:.2f} of the raw client's {rate:.1f} "
+                f"(goal >= 0.95: {'met' if tk_rate / rate >= 0.95 else 'short'}); {art_rate:.2f} articles/s vs "
+                f"raw calls/s / {per_article:.1f} calls per article = {bound:.2f} "
+                f"(within 10%: {'met' if art_rate >= 0.9 * bound else 'short'}); "
+                f"over the CLI's wall time {result['calls'] / result['wall']:.1f} calls/s = "
+                f"{result['calls'] / result['wall'] / rate:.2f} of raw"
+            )
     if not args.skip_baselines:
         server = ServerProcess(args.latency, args.concurrency)
         try:
             log("model layer only")
-            rows.insert(0, run_model_layer(server.base_url, args, int(20 * ideal)))
+            rows.insert(0, ("-", run_model_layer(server.base_url, args, int(20 * ideal))))
         finally:
             server.stop()
         articles = fnc_articles(min(args.limit, args.baseline_limit))
-        server = ServerProcess(args.latency, args.concurrency)
-        try:
-            log(f"LangChain abatch: {len(articles)} articles")
-            rows.append(run_abatch(articles, server.base_url, args))
-            abatch_stats = server.stop()
+        for strategy in strategies:
             server = ServerProcess(args.latency, args.concurrency)
-            log(f"sequential loop: {args.sequential_limit} articles")
-            rows.append(run_sequential(articles[: args.sequential_limit], server.base_url, args))
-        finally:
-            server.stop()
-        print(f"abatch server: {json.dumps({k: abatch_stats.get(k) for k in ('completed', 'rejected_429')})}")
+            try:
+                log(f"[{strategy}] LangChain abatch: {len(articles)} articles")
+                rows.append((strategy, run_abatch(articles, server.base_url, args, strategy)))
+                log(f"[{strategy}] sequential loop: {args.sequential_limit} articles")
+                few = articles[: args.sequential_limit]
+                rows.append((strategy, run_sequential(few, server.base_url, args, strategy)))
+            finally:
+                server.stop()
+    rows.sort(key=lambda sr: (sr[0] != "-", strategies.index(sr[0]) if sr[0] in strategies else -1))
     print()
-    print(table(rows, ideal))
-    base = {r["name"]: r["calls"] / r["elapsed"] for r in rows}
-    tk = base.pop("toolkit run_batch")
-    base.pop("toolkit model layer only (no chain CPU)", None)
-    for name, rate in base.items():
-        print(f"toolkit / {name}: {tk / rate:.1f}x calls/s")
-    calls_per_article = result["calls"] / max(1, result["articles"])
-    print(f"model calls per article: {calls_per_article:.1f}; ideal articles/s = {ideal / calls_per_article:.2f}")
+    print(table(rows, raw_rate, ideal))
+    for line in goals:
+        print(line)
 
 
-def check_exactly_once(out: Path, inp: Path) -> None:
+def check_exactly_once(out: Path, inp: Path) -> tuple[int, int]:
+    """Every input record in exactly one of output and failures; prints the verdict, returns (missing, duplicated)."""
     from toolkit.batch import BatchPaths, read_inputs
 
     def ids(path: Path) -> list[str]:
@@ -345,85 +466,11 @@ def check_exactly_once(out: Path, inp: Path) -> None:
         f"exactly-once check: {len(expected)} articles, {len(set(done))} with outputs, {len(set(failed))} "
         f"recorded failures, {len(missing)} missing, {dupes} duplicated -> {verdict}"
     )
+    return len(missing), dupes
 
 
-def kill_and_resume(args: argparse.Namespace, work: Path) -> None:
-    """SIGKILL a `toolkit batch` process mid-run, rerun it, and check nothing was lost or paid twice."""
-    from tests.support.openai_server import OpenAICompatServer, generate_instance
-    from toolkit.batch import BatchPaths
-
-    inp = write_subset(work / "bodies.csv", args.limit)
-    out = work / "killed.jsonl"
-    answered: list[str] = []
-
-    def key(messages: list, schema: str) -> str:
-        return json.dumps([[m["role"], m["content"]] for m in messages] + [schema])
-
-    def responder(body: dict) -> str:
-        schema = body["response_format"]["json_schema"]
-        answered.append(key(body["messages"], schema["name"]))
-        words = " ".join([m["content"] for m in body["messages"] if m["role"] == "user"][-1].split()[:8])
-        return json.dumps(generate_instance(schema["schema"], words))
-
-    env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "killed.sqlite")}
-    with OpenAICompatServer(latency=args.latency, max_concurrency=args.concurrency, responder=responder) as server:
-        cmd = [
-            sys.executable,
-            "-m",
-            "toolkit.cli",
-            "batch",
-            str(inp),
-            "--out",
-            str(out),
-            "--model",
-            "openai:fake-model",
-            "--base-url",
-            server.base_url,
-            "--concurrency",
-            str(args.concurrency),
-            "--chains",
-            args.chains,
-            "--no-progress",
-        ]
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(args.kill_after)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        first_log = server.stats.snapshot()["request_log"]
-        first = len(answered)
-        done_before = sum(1 for _ in out.open()) if out.exists() else 0
-        stored = set()
-        for path in BatchPaths.for_output(out).responses.glob("*.json"):
-            request = json.loads(path.read_text("utf-8"))["request"]
-            stored.add(key(request["messages"], request["schema_name"]))
-        started = time.perf_counter()
-        rerun = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-        elapsed = time.perf_counter() - started
-        second_log = server.stats.snapshot()["request_log"][len(first_log) :]
-    print(
-        f"killed after {args.kill_after}s: {done_before} articles written, {len(stored)} calls in the cache, "
-        f"{first} answered by the server"
-    )
-    print(rerun.stdout.strip())
-    print(f"rerun took {elapsed:.1f}s (exit {rerun.returncode})")
-    re_requested = stored & set(answered[first:])
-    completed = {e["body_hash"] for e in first_log if e["status"] == 200 and e["fault"] is None}
-    again = {e["body_hash"] for e in second_log} & completed
-    print(f"calls stored before the kill and requested again: {len(re_requested)} (must be 0)")
-    print(
-        f"bodies answered by the server before the kill and sent again: {len(again)} "
-        f"(in flight at the kill, answer never received; at most {args.concurrency})"
-    )
-    check_exactly_once(out, inp)
-
-
-def memory(args: argparse.Namespace, work: Path) -> None:
-    """Peak RSS of a `toolkit batch` process over N short synthetic articles (generated as a stream)."""
-    inp = synthetic_feed(work / "synthetic.jsonl", args.memory)
-    out = work / "memory.jsonl"
-    server = ServerProcess(args.latency, args.concurrency)
-    env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "memory.sqlite")}
-    cmd = [
+def batch_command(inp: Path, out: Path, base_url: str, args: argparse.Namespace) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "toolkit.cli",
@@ -434,47 +481,125 @@ def memory(args: argparse.Namespace, work: Path) -> None:
         "--model",
         "openai:fake-model",
         "--base-url",
-        server.base_url,
+        base_url,
         "--prices",
         args.prices,
         "--concurrency",
         str(args.concurrency),
         "--chains",
         args.chains,
+        "--strategy",
+        args.strategy,
         "--no-progress",
     ]
-    started = time.perf_counter()
-    try:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        samples = []
-        hwm = {"batch": 0, "workers": 0, "total": 0}
-        while proc.poll() is None:
+
+
+def kill_and_resume(args: argparse.Namespace, work: Path) -> None:
+    """SIGKILL `toolkit batch` at --kills random points (each rerun resumes the last), then run it to
+    the end: nothing lost or duplicated, and no call stored before a kill requested again."""
+    from tests.support.openai_server import OpenAICompatServer, generate_instance
+    from toolkit.batch import BatchPaths
+
+    inp = write_subset(work / "bodies.csv", args.limit)
+    out = work / "killed.jsonl"
+    answered: list[str] = []
+    rng = random.Random(args.seed)
+
+    def key(messages: list, schema: str) -> str:
+        return json.dumps([[m["role"], m["content"]] for m in messages] + [schema])
+
+    def responder(body: dict) -> str:
+        schema = body["response_format"]["json_schema"]
+        answered.append(key(body["messages"], schema["name"]))
+        words = " ".join([m["content"] for m in body["messages"] if m["role"] == "user"][-1].split()[:8])
+        return json.dumps(generate_instance(schema["schema"], words))
+
+    def stored() -> set[str]:
+        keys = set()
+        for path in BatchPaths.for_output(out).responses.glob("*.json"):
             try:
-                own = _status_mb(proc.pid, "VmRSS")
-                hwm["batch"] = max(hwm["batch"], _status_mb(proc.pid, "VmHWM"))
-                # the batch's own children (the spaCy worker process, if any) count too
-                workers = sum(_status_mb(child, "VmRSS") for child in _children(proc.pid))
-                hwm["workers"] = max(hwm["workers"], workers)
-                hwm["total"] = max(hwm["total"], own + workers)
-                lines = sum(1 for _ in out.open("rb")) if out.exists() else 0
-                samples.append((round(time.perf_counter() - started), lines, own, workers))
-            except (OSError, IndexError, ValueError):
-                pass
-            time.sleep(args.sample_every)
-        stdout, stderr = proc.communicate()
-    finally:
-        server.stop()
-    print(stdout.strip() or stderr.strip())
+                request = json.loads(path.read_text("utf-8"))["request"]
+            except (OSError, ValueError):  # a temp file renamed meanwhile
+                continue
+            keys.add(key(request["messages"], request["schema_name"]))
+        return keys
+
+    def lines() -> int:
+        return sum(1 for _ in out.open("rb")) if out.exists() else 0
+
+    env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "killed.sqlite")}
+    again_total = 0
+    with OpenAICompatServer(latency=args.latency, max_concurrency=args.concurrency, responder=responder) as server:
+        cmd = batch_command(inp, out, server.base_url, args)
+        before: set[str] = set()
+        for kill in range(1, args.kills + 1):
+            mark = len(answered)
+            delay = rng.uniform(args.kill_min, args.kill_after)
+            proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                proc.wait(timeout=delay)
+                note = f"finished before the kill (exit {proc.returncode})"
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                note = "SIGKILL"
+            again = len(before & set(answered[mark:]))
+            again_total += again
+            before = stored()
+            print(
+                f"run {kill}: {note} after {delay:.1f}s; {lines()} articles written so far, {len(before)} calls in "
+                f"the cache, {len(answered) - mark} answered by the server in this run; calls stored before it and "
+                f"requested again: {again}"
+            )
+        mark = len(answered)
+        started = time.perf_counter()
+        rerun = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        again = len(before & set(answered[mark:]))
+        again_total += again
+    print(rerun.stdout.strip())
     print(
-        f"{args.memory:,} articles in {time.perf_counter() - started:.0f}s; peak RSS of the batch process: "
-        f"{hwm['batch']:.0f} MB; of its worker processes: {hwm['workers']:.0f} MB; batch + workers (sampled): "
-        f"{hwm['total']:.0f} MB (target < 300 MB)"
+        f"final run: {elapsed:.1f}s (exit {rerun.returncode}), {len(answered) - mark} answered by the server; calls "
+        f"stored before it and requested again: {again}"
+    )
+    print(f"over {args.kills} kills and the final run: calls stored before a kill and requested again: {again_total}")
+    check_exactly_once(out, inp)
+
+
+def watch(cmd: list[str], env: dict, out: Path, every: float) -> tuple[str, dict, list, float]:
+    """Run `cmd`, sampling the RSS of it and its children (the spaCy worker) and the lines written."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    samples = []
+    hwm = {"batch": 0, "workers": 0, "total": 0}
+    while proc.poll() is None:
+        try:
+            own = _status_mb(proc.pid, "VmRSS")
+            hwm["batch"] = max(hwm["batch"], _status_mb(proc.pid, "VmHWM"))
+            workers = sum(_status_mb(child, "VmRSS") for child in _children(proc.pid))
+            hwm["workers"] = max(hwm["workers"], workers)
+            hwm["total"] = max(hwm["total"], own + workers)
+            done = sum(1 for _ in out.open("rb")) if out.exists() else 0
+            samples.append((round(time.perf_counter() - started), done, own, workers))
+        except (OSError, IndexError, ValueError):
+            pass
+        time.sleep(every)
+    stdout, stderr = proc.communicate()
+    return stdout.strip() or stderr.strip(), hwm, samples, time.perf_counter() - started
+
+
+def print_rss(n: int, hwm: dict, samples: list, elapsed: float) -> None:
+    print(
+        f"{n:,} articles in {elapsed:.0f}s; peak RSS of the batch process: {hwm['batch']:.0f} MB; of its worker "
+        f"processes: {hwm['workers']:.0f} MB; batch + workers (sampled): {hwm['total']:.0f} MB (target < 300 MB)"
     )
     shown = samples[:: max(1, len(samples) // 12)] + samples[-1:]
     print(
-        "RSS over the run (s, articles done, batch MB, workers MB): "
-        + ", ".join(f"({t},{n},{m},{w})" for t, n, m, w in shown)
+        "RSS over the run (s, articles written, batch MB, workers MB): "
+        + ", ".join(f"({t},{d},{m},{w})" for t, d, m, w in shown)
     )
+    if hwm["workers"]:  # not the samples taken while the worker was starting or had exited
+        samples = [s for s in samples if s[3] > 0]
     if len(samples) >= 4:  # growth per article over the second half (past the warm-up)
         (_, n0, m0, w0), (_, n1, m1, w1) = samples[len(samples) // 2], samples[-1]
         if n1 > n0:
@@ -482,6 +607,94 @@ def memory(args: argparse.Namespace, work: Path) -> None:
                 f"growth over the second half: {(m1 + w1 - m0 - w0) * 1024 / (n1 - n0):.3f} KB/article "
                 f"(batch {(m1 - m0) * 1024 / (n1 - n0):.3f}, workers {(w1 - w0) * 1024 / (n1 - n0):.3f})"
             )
+
+
+def memory(args: argparse.Namespace, work: Path) -> None:
+    """Peak RSS of a `toolkit batch` process over N short synthetic articles (generated as a stream)."""
+    inp = synthetic_feed(work / "synthetic.jsonl", args.memory)
+    out = work / "memory.jsonl"
+    server = ServerProcess(args.latency, args.concurrency)
+    env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "memory.sqlite")}
+    try:
+        text, hwm, samples, elapsed = watch(batch_command(inp, out, server.base_url, args), env, out, args.sample_every)
+    finally:
+        server.stop()
+    print(text)
+    print_rss(args.memory, hwm, samples, elapsed)
+
+
+#: the malformed lines of --malformed-feed, in turn: what the line is, and the reason the batch must give
+MALFORMED = (
+    ("bad JSON", "invalid JSON"),
+    ("missing text", "no text"),
+    ("binary bytes", "not valid UTF-8"),
+    ("latin-1 bytes", "not valid UTF-8"),
+)
+
+
+def malformed_feed(path: Path, n: int, share: float) -> dict[int, int]:
+    """n short synthetic articles as a JSONL stream, one line in 1/share malformed (the kinds of
+    MALFORMED in turn); returns {line number: kind index} of the malformed lines."""
+    rng = random.Random(3)
+    step = max(1, round(1 / share))
+    bad: dict[int, int] = {}
+    with path.open("wb") as handle:
+        for i in range(n):
+            line = i + 1
+            if line % step == step // 2:
+                kind = len(bad) % len(MALFORMED)
+                bad[line] = kind
+                if kind == 0:
+                    raw = b'{"id": "b%d", "text": "The mayor said' % line
+                elif kind == 1:
+                    raw = json.dumps({"id": f"b{line}", "title": "no text field"}).encode()
+                elif kind == 2:
+                    raw = bytes(rng.choice([0, 1, 2, 0xFF, 0xFE, 0x89, 0xC3, 0x80, 0x1A]) for _ in range(40))
+                else:
+                    text = f"Caf\u00e9 {line} closed, owners said."
+                    raw = json.dumps({"id": f"b{line}", "text": text}, ensure_ascii=False).encode("latin-1")
+                handle.write(raw.replace(b"\n", b" ") + b"\n")
+                continue
+            who, what, where = rng.choice(PEOPLE), rng.choice(WORDS), rng.choice(WORDS)
+            text = f"{who} said the {what} near the {where} will reopen after case {i}. The {what} closed."
+            handle.write(json.dumps({"id": f"s{i}", "text": text}).encode() + b"\n")
+    return bad
+
+
+def malformed(args: argparse.Namespace, work: Path) -> None:
+    """A feed with --malformed-share bad lines through `toolkit batch`: each bad line a failure record
+    with its line number and reason, the rest processed, RSS sampled over the run."""
+    from toolkit.batch import BatchPaths
+
+    n = args.malformed_feed
+    inp = work / "malformed.jsonl"
+    bad = malformed_feed(inp, n, args.malformed_share)
+    out = work / "malformed-out.jsonl"
+    server = ServerProcess(args.latency, args.concurrency)
+    env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "malformed.sqlite")}
+    try:
+        text, hwm, samples, elapsed = watch(batch_command(inp, out, server.base_url, args), env, out, args.sample_every)
+    finally:
+        server.stop()
+    print(text)
+    records = [json.loads(line) for line in BatchPaths.for_output(out).failures.open(encoding="utf-8")]
+    by_line = {}
+    for record in records:
+        match = re.fullmatch(r"malformed\.jsonl:line (\d+)", record.get("source") or "")
+        if match:
+            by_line[int(match.group(1))] = record
+    right = sum(
+        1 for line, kind in bad.items() if line in by_line and MALFORMED[kind][1] in (by_line[line]["error"] or "")
+    )
+    other = len(records) - len(bad)
+    kinds = ", ".join(f"{sum(1 for k in bad.values() if k == i)} {name}" for i, (name, _) in enumerate(MALFORMED))
+    print(
+        f"{n:,} lines, {len(bad)} malformed ({kinds}): {len(records)} failure records; {right} of {len(bad)} name "
+        f"the malformed line's number and reason -> {'OK' if right == len(bad) else 'FAIL'}; "
+        f"{other} failures of well-formed lines"
+    )
+    check_exactly_once(out, inp)
+    print_rss(n, hwm, samples, elapsed)
 
 
 def _status_mb(pid: int, field: str) -> int:
@@ -505,16 +718,28 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1.0, help="client timeout per request")
     parser.add_argument("--max-retries", type=int, default=5)
     parser.add_argument("--chains", default="summary,claims,counterclaims")
+    parser.add_argument("--strategies", default="guided,direct", help="throughput: the strategies to run, in turn")
     parser.add_argument("--sequential-limit", type=int, default=5, help="articles for the (slow) sequential loop")
     parser.add_argument("--baseline-limit", type=int, default=80, help="articles for the abatch baseline")
     parser.add_argument("--skip-baselines", action="store_true")
-    parser.add_argument("--kill-after", type=float, default=None, help="SIGKILL/resume scenario: kill after N s")
+    parser.add_argument(
+        "--kill-after", type=float, default=None, help="SIGKILL/resume scenario: kill at a random point up to N s"
+    )
+    parser.add_argument("--kills", type=int, default=1, help="SIGKILL/resume scenario: kills before the final run")
+    parser.add_argument("--kill-min", type=float, default=2.0, help="SIGKILL/resume scenario: earliest kill (s)")
+    parser.add_argument("--seed", type=int, default=12, help="SIGKILL/resume scenario: seed of the kill points")
+    parser.add_argument("--strategy", default="guided", help="kill, memory and malformed-feed modes: the strategy")
+    parser.add_argument("--malformed-feed", type=int, default=None, help="N-line JSONL feed with malformed lines")
+    parser.add_argument("--malformed-share", type=float, default=0.01, help="share of malformed lines")
     parser.add_argument("--memory", type=int, default=None, help="memory mode: N short synthetic articles")
     parser.add_argument("--sample-every", type=float, default=5.0, help="memory mode: RSS sampling interval")
     parser.add_argument("--prices", default=None, help="price table TOML (to show an estimated cost)")
     parser.add_argument("--work", default=None, help="folder for outputs (default: a temp folder)")
     args = parser.parse_args()
     os.environ.setdefault("OPENAI_API_KEY", "bench-key")  # the local server accepts any bearer token
+    from toolkit.batch import one_blas_thread
+
+    one_blas_thread()  # as `toolkit batch` does: the in-process baselines get the same BLAS setting
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-batch-"))
     work.mkdir(parents=True, exist_ok=True)
     log(f"work folder: {work}")
@@ -524,6 +749,9 @@ def main() -> None:
         args.prices = str(prices)
     if args.memory:
         memory(args, work)
+        return
+    if args.malformed_feed:
+        malformed(args, work)
         return
     if not DATA.exists():
         print(f"skipped: {DATA} not found (../shared is absent); the memory mode (--memory N) needs no data")

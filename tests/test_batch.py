@@ -169,6 +169,72 @@ def test_jsonl_with_bad_lines_in_the_middle(tmp_path):
     assert titled["article"]["title"] == "Given title"
 
 
+def test_malformed_feed_lines_are_failures_with_their_line_number_and_reason(tmp_path):
+    """Bad JSON, a missing text, binary bytes and latin-1 bytes in a 20-line feed: each bad line is
+    one failure record naming its line and why; every other line is processed."""
+    bad = {
+        4: b"{not json at all\n",
+        8: json.dumps({"id": "m8", "title": "no text"}).encode() + b"\n",
+        12: b"\x00\xff\xfe\x89PNG\x1a\x0b binary\n",
+        16: '{"id": "m16", "text": "Caf\u00e9 owners said the storm hit."}\n'.encode("latin-1"),
+    }
+    lines = [bad.get(n) or (json.dumps({"id": f"g{n}", "text": make_text(n)}) + "\n").encode() for n in range(1, 21)]
+    inp = tmp_path / "feed.jsonl"
+    inp.write_bytes(b"".join(lines))
+    out = tmp_path / "out.jsonl"
+    report = run_batch(inp, out, model=SchemaModel(), chains="claims", runlog=False)
+    assert (report.ok, report.failed) == (16, 4)
+    failures = {
+        json.loads(line)["source"]: json.loads(line)
+        for line in BatchPaths.for_output(out).failures.read_text("utf-8").splitlines()
+    }
+    reasons = {4: "invalid JSON", 8: "no text", 12: "not valid UTF-8", 16: "not valid UTF-8"}
+    assert set(failures) == {f"feed.jsonl:line {n}" for n in reasons}
+    for n, reason in reasons.items():
+        record = failures[f"feed.jsonl:line {n}"]
+        assert reason in record["error"] and f"line {n}" in record["error"] and record["cause"] == "bad_article"
+    assert failures["feed.jsonl:line 8"]["article_id"] == "m8"  # the id is kept when the line has one
+    exactly_once(
+        out,
+        {f"g{n}" for n in range(1, 21) if n not in bad}
+        | {"feed.jsonl:line-4", "m8"}
+        | {
+            "feed.jsonl:line-12",
+            "feed.jsonl:line-16",
+        },
+    )
+
+
+def test_report_headline_is_articles_per_second_and_cost_per_article(tmp_path):
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[models]\n"fake:schema" = { input = 100.0, output = 200.0 }\n', "utf-8")
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": f"a{i}", "text": make_text(i)} for i in range(3)])
+    report = run_batch(inp, tmp_path / "out.jsonl", model=SchemaModel(), chains="claims", runlog=False, prices=prices)
+    rates = report.to_dict()
+    assert rates["articles_per_s"] == pytest.approx(3 / report.elapsed_s, rel=1e-2)
+    assert rates["cost_per_article_usd"] == pytest.approx(report.cost_usd / 3, rel=1e-3) and report.cost_usd > 0
+    assert rates["calls_per_article"] == pytest.approx(report.calls / 3, abs=0.01)
+    assert rates["live_calls_per_s"] == pytest.approx(report.live_calls / report.elapsed_s, rel=1e-2)
+    head = report.format().splitlines()[0]
+    assert head == (
+        f"batch done: {rates['articles_per_s']:.2f} articles/s, ${rates['cost_per_article_usd']:.5f} per article "
+        f"(3 articles in {report.elapsed_s:.1f} s; {rates['calls_per_article']:g} calls per article, "
+        f"{rates['live_calls_per_s']:.1f} live calls/s)"
+    )
+
+
+def test_toolkit_batch_runs_with_one_blas_thread_unless_the_user_set_a_count(monkeypatch):
+    from toolkit.batch import BLAS_THREAD_VARS, one_blas_thread
+
+    for var in BLAS_THREAD_VARS:
+        monkeypatch.setenv(var, "x")  # restored after the test
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "1"
+    assert os.environ["OMP_NUM_THREADS"] == "4"
+
+
 def test_csv_in_the_fnc1_format_and_with_a_column_mapping(tmp_path):
     fnc = tmp_path / "bodies.csv"
     with fnc.open("w", newline="", encoding="utf-8") as handle:
@@ -317,6 +383,8 @@ def _cli(args: list[str]) -> object:
 
 def test_cli_against_the_fake_server_with_run_log_and_prices(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # `toolkit batch` sets them
+        monkeypatch.setenv(var, os.environ.get(var, "1"))
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": f"h{i}", "text": make_text(i)} for i in range(4)])
     prices = tmp_path / "prices.toml"
     prices.write_text('[models]\n"openai:fake-model" = { input = 100.0, output = 200.0 }\n', "utf-8")
@@ -342,7 +410,8 @@ def test_cli_against_the_fake_server_with_run_log_and_prices(tmp_path, monkeypat
         result = _cli(args)
         assert result.exit_code == 0, result.output
         completed = server.stats.completed
-        assert "batch done: 4 ok, 0 failed" in result.output and "estimated cost: $" in result.output
+        assert "batch done: " in result.output and " per article (4 articles in " in result.output
+        assert "articles: 4 ok, 0 failed" in result.output and "estimated cost: $" in result.output
         assert "$0.0000" not in result.output.split("estimated cost:")[1][:12]
         exactly_once(out, {"h0", "h1", "h2", "h3"})
         assert (tmp_path / "out.csv").exists()

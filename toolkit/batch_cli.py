@@ -74,10 +74,11 @@ def batch(
     Rerun the same command to resume: done articles are skipped, failed ones redone, and calls
     that completed before are answered by the response cache (never paid twice).
     """
-    from toolkit.batch import Columns, run_batch
+    from toolkit.batch import Columns, one_blas_thread, run_batch
     from toolkit.errors import ConfigError
     from toolkit.providers import available_batch_runners
 
+    one_blas_thread()  # this process is the batch's: before anything loads numpy
     runners = available_batch_runners()  # other ways to run a batch, registered by providers
     if via != "direct" and via not in runners:
         raise ConfigError(f"unknown --via '{via}' (choose {', '.join(['direct', *sorted(runners)])})")

@@ -49,6 +49,7 @@ from toolkit.batch.inputs import (  # noqa: F401
 from toolkit.batch.report import CHARS_PER_TOKEN, BatchItem, BatchReport, ChainTotals, failure_record  # noqa: F401
 from toolkit.batch.run import (  # noqa: F401
     _END,
+    BLAS_THREAD_VARS,
     CURRENT_ARTICLE,
     BatchOptions,
     _Batch,
@@ -56,6 +57,7 @@ from toolkit.batch.run import (  # noqa: F401
     _run_sync,
     _take,
     arun_batch,
+    one_blas_thread,
     run_batch,
     use_nlp_process,
 )

@@ -108,6 +108,7 @@ class BatchReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
+            **self.rates(),
             "input": self.input,
             "out": self.out,
             "failures": self.failures_path,
@@ -148,17 +149,30 @@ class BatchReport:
             "cost_usd": round(self.cost_usd / n, 6),
         }
 
+    def rates(self) -> dict[str, float]:
+        """The headline figures: articles (ok or failed) and live calls per second of the run,
+        calls and estimated cost per article whose calls were counted."""
+        elapsed, n = self.elapsed_s, self.articles_counted
+        return {
+            "articles_per_s": round(self.processed / elapsed, 3) if elapsed else 0.0,
+            "live_calls_per_s": round(self.live_calls / elapsed, 2) if elapsed else 0.0,
+            "calls_per_article": round(self.calls / n, 2) if n else 0.0,
+            "cost_per_article_usd": round(self.cost_usd / n, 7) if n else 0.0,
+        }
+
     def format(self) -> str:
         from toolkit.runlog import table
 
-        rate = self.processed / self.elapsed_s if self.elapsed_s else 0.0
-        call_rate = self.live_calls / self.elapsed_s if self.elapsed_s else 0.0
         head = "batch interrupted" if self.interrupted else "batch done"
+        rates = self.rates()
+        cost = f"${rates['cost_per_article_usd']:.5f} per article" if self.articles_counted else "no article priced"
         lines = [
-            f"{head}: {self.ok:,} ok, {self.failed:,} failed, {self.skipped:,} skipped (done before)"
+            f"{head}: {rates['articles_per_s']:.2f} articles/s, {cost} ({self.processed:,} articles in "
+            f"{self.elapsed_s:.1f} s; {rates['calls_per_article']:g} calls per article, "
+            f"{rates['live_calls_per_s']:.1f} live calls/s)",
+            f"  articles: {self.ok:,} ok, {self.failed:,} failed, {self.skipped:,} skipped (done before)"
             + (f", {self.duplicates:,} duplicate ids ignored" if self.duplicates else "")
-            + (f", {self.pending:,} waiting for OpenAI Batch results" if self.pending else "")
-            + f" in {self.elapsed_s:.1f} s ({rate:.2f} articles/s, {call_rate:.1f} live calls/s)",
+            + (f", {self.pending:,} waiting for OpenAI Batch results" if self.pending else ""),
             f"  calls: {self.calls:,} ({self.live_calls:,} live, {self.calls - self.live_calls:,} from the cache)"
             + (", retries: " + ", ".join(f"{k} {v}" for k, v in self.retries.most_common()) if self.retries else "")
             + (", gave up: " + ", ".join(f"{k} {v}" for k, v in self.gave_up.most_common()) if self.gave_up else ""),
