@@ -2,11 +2,11 @@
 
 It consumes the claims chain's output (no second extraction). Candidate pairs come from the
 article's own structure: a contrast connective ("However", "But", "Despite") opening a claim by
-a different claimant, a denial ("rejected", "insisted"), or two claimants speaking about the
-same things; the outlet's own narration takes part only where it denies or doubts something.
-The model labels each candidate's relation under an enum-constrained schema; checks after it
-keep cue-marked pairs the tiny model calls unrelated and drop weakly linked pairs it cannot
-support. The rationale is built from the two claims' own words.
+a different claimant, a denial ("rejected", "insisted"), two claimants speaking about the same
+things, and every denial or doubt set against the story's central report. The model labels
+each candidate's relation under an enum-constrained schema; checks after it keep cue-marked
+pairs the tiny model calls unrelated and drop weakly linked pairs it cannot support. The
+rationale is built from the two claims' own words.
 
 The direct strategy, for capable models, sends all numbered claims in one call; the model
 returns the pairs with relation and rationale, and checks after it keep only existing, distinct
@@ -24,7 +24,7 @@ from pydantic import BaseModel, create_model
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.text import STOPWORDS, content_words
 from toolkit_plugins.claims.schema import Claim, ClaimList
-from toolkit_plugins.counterclaims.challenge import challenge_kind
+from toolkit_plugins.counterclaims.challenge import challenge_kind, is_report
 from toolkit_plugins.counterclaims.schema import ClaimPair, CounterClaims, Relation
 from toolkit_plugins.counterclaims.view import CounterClaimsView
 from toolkit_plugins.news import OUTLET
@@ -160,17 +160,10 @@ def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
                 found[(a.id, b.id)] = (a, b, "", shared)
     for a, b, kind in similar_pairs(claims):
         if (a.id, b.id) not in found and (b.id, a.id) not in found:
-            found[(a.id, b.id)] = (a, b, "", len(_topic(a) & _topic(b)) + (TOPIC_OVERLAP if kind == "figures" else 0))
-    kept = [p for p in found.values() if _parties(p[0], p[1])]
-    ranked = sorted(kept, key=lambda p: (not p[2], -p[3], p[1].start))
+            boost = TOPIC_OVERLAP if kind in ("figures", "central") else 0
+            found[(a.id, b.id)] = (a, b, "", len(_topic(a) & _topic(b)) + boost)
+    ranked = sorted(found.values(), key=lambda p: (not p[2], -p[3], p[1].start))
     return ranked[:MAX_CANDIDATES]
-
-
-def _parties(a: Claim, b: Claim) -> bool:
-    """A contest sets two parties against each other. The outlet's own narration is a party only
-    where it denies or doubts something: set against a claimant by a connective alone ('but',
-    'however' in the telling of events) it was right once in 67 pairs on the dev set."""
-    return all(c.claimant != OUTLET or challenge_kind(c) is not None for c in (a, b))
 
 
 def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
@@ -179,7 +172,8 @@ def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
     - a challenge (denial, doubt, 'no evidence', 'hoax', non-confirmation) is set against the
       CHALLENGE_TARGETS assertions by other claimants it is most similar to (sentence embeddings);
       other challenges are not targets (two denials of one rumour agree with each other);
-    - two claims by different claimants that give different figures for similar content.
+    - two claims by different claimants that give different figures for similar content;
+    - every denial or doubt by someone else against the story's central report (`central_report`).
     """
     if len(claims) < 2:
         return []
@@ -209,7 +203,25 @@ def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
                 and float(sims[i, j]) >= FIGURES_SIMILARITY
             ):
                 out.setdefault((i, j), "figures")
+    central = central_report(claims)
+    if central is not None:
+        h = claims.index(central)
+        for j, b in enumerate(claims):
+            if b.claimant != central.claimant and challenge_kind(b) is not None:
+                out.setdefault((min(h, j), max(h, j)), "central")
     return [(claims[i], claims[j], kind) for (i, j), kind in sorted(out.items())]
+
+
+#: the story's central report is looked for among this leading share of the claims
+CENTRAL_SHARE = 0.3
+
+
+def central_report(claims: list[Claim]) -> Claim | None:
+    """The report or rumour the story is about: the first one stated near the top of the article.
+    A denial often answers it without repeating it ("It's a nonsense", "these claims are false"),
+    so every denial or doubt by someone else is set against it."""
+    lead = claims[: max(1, int(len(claims) * CENTRAL_SHARE))]
+    return next((c for c in lead if is_report(c) and challenge_kind(c) is None), None)
 
 
 _REPORTING_LEAD = re.compile(

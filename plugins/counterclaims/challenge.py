@@ -1,4 +1,5 @@
-"""Whether a claim rejects or doubts something: the words of news denials and non-confirmations."""
+"""Whether a claim rejects or doubts something (the words of news denials and non-confirmations),
+and whether it is a report or a rumour: what such challenges answer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from typing import Literal
 
 from toolkit_plugins.claims.schema import Claim
+from toolkit_plugins.news import UNNAMED_REPORTS
 
 #: words that reject what someone else said: the two cannot both stand
 DENIAL = re.compile(
@@ -18,7 +20,8 @@ DENIAL = re.compile(
 )
 #: words that withhold confirmation or cast doubt without rejecting
 DOUBT = re.compile(
-    r"\b(unconfirmed|unverified|unsubstantiated|(not|never|n[’']t) (been |yet )?(confirmed|verified|substantiated)|"
+    r"\b(unconfirmed|unverified|unsubstantiated|"
+    r"(not|never|n[’']t) (be |been |yet (been )?)?(confirmed|verified|substantiated)|"
     r"(could|can|cannot|can’t|can't|unable to|would|will|did|does) ?(not|n[’']t)? (confirm|verify)|"
     r"declined to (comment|confirm)|neither confirmed nor denied|no comment|doubt\w*|skeptic\w*|sceptic\w*|"
     r"questionable|did not respond|not respond\w*)\b",
@@ -34,3 +37,23 @@ def challenge_kind(claim: Claim) -> Literal["denial", "doubt"] | None:
     if DOUBT.search(words):
         return "doubt"
     return None
+
+
+#: claimants, verbs and words of reports, rumours and sources
+REPORT_SOURCE = re.compile(
+    r"\b(reports?|rumou?rs?|blog|site|website|media|story|tweet|post|newspaper|magazine|outlets?|sources?|"
+    r"video|footage)\b",
+    re.I,
+)
+REPORT_VERB = re.compile(r"\b(report\w*|claim\w*|alleg\w*|rumou?r\w*|according|speculat\w*|purport\w*)\b", re.I)
+REPORT_WORDS = re.compile(r"\b(rumou?r\w*|reportedly|allegedly|purportedly|(is|are) said to|word has it)\b", re.I)
+
+
+def is_report(claim: Claim) -> bool:
+    """A report, a rumour or a source's account: the kind of claim a denial answers."""
+    return bool(
+        claim.claimant == UNNAMED_REPORTS
+        or REPORT_SOURCE.search(claim.claimant)
+        or REPORT_VERB.search(claim.verb)
+        or REPORT_WORDS.search(claim.context or claim.quote)
+    )
