@@ -140,30 +140,11 @@ def run_cli(inp: Path, out: Path, base_url: str, args: argparse.Namespace, strat
     """`toolkit batch` in its own process, as a user runs it; the figures are its --json report."""
     env = {**os.environ, "TOOLKIT_RUNLOG": str(out.with_suffix(".sqlite"))}
     cmd = [
-        sys.executable,
-        "-m",
-        "toolkit.cli",
-        "batch",
-        str(inp),
-        "--out",
-        str(out),
-        "--model",
-        "openai:fake-model",
-        "--base-url",
-        base_url,
-        "--concurrency",
-        str(args.concurrency),
+        *batch_command(inp, out, base_url, args, strategy),
         "--timeout",
         str(args.timeout),
         "--max-retries",
         str(args.max_retries),
-        "--chains",
-        args.chains,
-        "--strategy",
-        strategy,
-        "--prices",
-        args.prices,
-        "--no-progress",
         "--json",
     ]
     started = time.perf_counter()
@@ -469,7 +450,10 @@ def check_exactly_once(out: Path, inp: Path) -> tuple[int, int]:
     return len(missing), dupes
 
 
-def batch_command(inp: Path, out: Path, base_url: str, args: argparse.Namespace) -> list[str]:
+def batch_command(
+    inp: Path, out: Path, base_url: str, args: argparse.Namespace, strategy: str | None = None
+) -> list[str]:
+    """The `toolkit batch` command line every scenario runs against the local server."""
     return [
         sys.executable,
         "-m",
@@ -489,7 +473,7 @@ def batch_command(inp: Path, out: Path, base_url: str, args: argparse.Namespace)
         "--chains",
         args.chains,
         "--strategy",
-        args.strategy,
+        strategy or args.strategy,
         "--no-progress",
     ]
 
