@@ -516,3 +516,18 @@ def test_who_is_forced_to_confirm_confirms() -> None:
     found = _evidence(a)
     assert any(c == "Tom Reed" and q.startswith("he is alive") for c, q in found)
     assert all(c != "minister" for c, _ in found)  # asked to confirm is not confirming
+
+
+def test_an_embedded_tweet_is_its_authors_without_its_links() -> None:
+    text = (
+        "Here is what people posted on Monday:\n\n"
+        "#Harbor ferry cancelled after engine fire, all passengers safe pic.twitter.com/AbCdEf123\n\n"
+        "— Lena Ortiz (@lenaortiz) March 3, 2025\n\n"
+        "The ferry company has not commented."
+    )
+    a = analyse(text)
+    found = {(c, q) for c, q in _evidence(a)}
+    assert any(
+        c == "Lena Ortiz" and "ferry cancelled after engine fire" in q and "pic.twitter" not in q for c, q in found
+    )
+    assert not any("(@lenaortiz)" in q for _, q in found)

@@ -94,6 +94,36 @@ def _statement_tokens(sent: Span, cue: str, cue_pure: bool) -> list[Token]:
     return _trim_content([sent.doc[i] for i in range(b0, sent.end)]) or list(sent)
 
 
+#: the signature line under an embedded tweet: "— Patrick Poole (@pspoole) December 31, 2014"
+_TWEET_SIGNATURE = re.compile(r"^[—–-]\s*(?P<name>[^\n()@]+?)\s*\(@\w+\)\s+\w+\.? \d{1,2}, \d{4}\s*$", re.M)
+
+
+def embedded_tweets(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, author) of each tweet pasted into the article: the paragraph above a signature
+    line. A tweet is its author's claim, not the outlet's, and its links are not part of it."""
+    out = []
+    for m in _TWEET_SIGNATURE.finditer(text):
+        before = text[: m.start()].rstrip()
+        start = before.rfind("\n") + 1
+        if before[start:].strip():
+            out.append((start, len(before), m.group("name").strip()))
+    return out
+
+
+def _tweet_of(tweets: list[tuple[int, int, str]], sentence: Sentence) -> str | None:
+    return next((name for start, end, name in tweets if start <= sentence.start and sentence.end <= end + 1), None)
+
+
+def _tweet_body(sent: Span) -> list[Token]:
+    """The tweet's words up to its first link ('pic.twitter.com/...', 'http://t.co/...')."""
+    body: list[Token] = []
+    for t in sent:
+        if t.like_url or t.lower_.startswith(("pic.twitter.com", "http", "cc:")):
+            break
+        body.append(t)
+    return _trim_content(body)
+
+
 def _outlet_lead_clause(sent: Span, found: list[_Found], cue: str, cue_pure: bool) -> list[Token] | None:
     """'These reports have not been confirmed, and the ministry said it is checking': the clause
     before the coordinated attribution is the outlet's own statement, not the ministry's."""
@@ -313,9 +343,10 @@ def analyse(text: str) -> Analysis:
     attributions: list[Attribution] = []
     last_speaker: tuple[int, _Found] | None = None  # (sentence index, attribution) for quotes
     announced: list[tuple[int, _Claimant, str]] = []  # (char end, speaker, verb) of 'X issued a statement:'
+    tweets = embedded_tweets(text)
     for sentence, sent in pairs:
-        if sentence.is_heading:
-            continue
+        if sentence.is_heading and _tweet_of(tweets, sentence) is None:
+            continue  # a tweet's hashtag-led line is no heading
         cue, cue_pure = _find_cue(sentence.text)
         found = _find_in_sentence(ctx, sent, cue, cue_pure)
         lead = _outlet_lead_clause(sent, found, cue, cue_pure) if found else None
@@ -358,6 +389,11 @@ def analyse(text: str) -> Analysis:
                         )
                         attributions += _make_attributions(ctx, sentence, cont, cue)
                         last_speaker = (sentence.index, prev)
+            elif (tweet := _tweet_of(tweets, sentence)) is not None:
+                author = _Claimant(tweet, tweet, -1, -1, "person", frozenset())
+                body = _tweet_body(sent)
+                if _word_count(" ".join(t.text for t in body)) >= MIN_OUTLET_WORDS:
+                    attributions += _make_attributions(ctx, sentence, _Found(author, "tweeted", body, -1), cue)
             elif REPORTED_RE.search(sentence.text) and _is_declarative(sentence, sent):
                 # "X reportedly ...", "X is said to ...", "it was reported that ...": a report
                 # with no named source is neither the outlet's own claim nor anyone's in particular
