@@ -531,3 +531,13 @@ def test_an_embedded_tweet_is_its_authors_without_its_links() -> None:
         c == "Lena Ortiz" and "ferry cancelled after engine fire" in q and "pic.twitter" not in q for c, q in found
     )
     assert not any("(@lenaortiz)" in q for _, q in found)
+
+
+def test_a_though_clause_is_a_claim_of_its_own() -> None:
+    a = analyse(
+        "A recent survey found that the bakery is now the second largest chain in the region, "
+        "though its rival still dominates."
+    )
+    found = _evidence(a)
+    assert ("recent survey", "the bakery is now the second largest chain in the region") in found
+    assert any(c == "recent survey" and q.endswith("its rival still dominates") for c, q in found)

@@ -186,7 +186,7 @@ FINDING_SUBJECTS = frozenset(
 #: verbs by which a party characterises something ("called it a normal workday")
 CHARACTERISE_LEMMAS = frozenset({"call", "describe", "label", "brand", "term", "dub"})
 #: subordinators that join two independent statements ("A, while B")
-SPLIT_MARKS = frozenset({"while", "whereas"})
+SPLIT_MARKS = frozenset({"while", "whereas", "though", "although"})
 MIN_PART_WORDS = 4
 NEGATIVE_SUBJECTS = frozenset({"no", "nobody", "none", "neither", "nothing", "no-one"})
 
