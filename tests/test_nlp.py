@@ -541,3 +541,11 @@ def test_a_though_clause_is_a_claim_of_its_own() -> None:
     found = _evidence(a)
     assert ("recent survey", "the bakery is now the second largest chain in the region") in found
     assert any(c == "recent survey" and q.endswith("its rival still dominates") for c, q in found)
+
+
+def test_a_text_released_by_someone_speaks_for_its_publisher() -> None:
+    a = analyse(
+        "Video footage released by the Harbor Authority shows the ferry leaving the port at night.\n"
+        "A report published by the city council says the bridge is unsafe."
+    )
+    assert [c for c, _ in _evidence(a)] == ["Harbor Authority", "city council"]

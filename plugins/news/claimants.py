@@ -356,6 +356,11 @@ def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) ->
                 pobj = [c for c in child.children if c.dep_ == "pobj"]
                 if pobj and (pobj[0].ent_type_ or pobj[0].lemma_.lower() in ORG_HEADS | HUMAN_SOURCE_HEADS):
                     return _claimant_from_np(ctx, pobj[0])
+            if child.dep_ == "acl":  # "video footage released by Isis shows ...": the publisher
+                agent = next((c for c in child.children if c.dep_ == "agent"), None)
+                pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+                if pobj is not None and (pobj.ent_type_ or pobj.lemma_.lower() in ORG_HEADS | HUMAN_SOURCE_HEADS):
+                    return _claimant_from_np(ctx, pobj)
     person = _person_in_np(head, toks)
     if person is not None:
         name = _full_person_name(ctx, _norm_space(person.text), head.idx)

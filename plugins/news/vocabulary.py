@@ -137,7 +137,7 @@ NEWS_NAME_RE = re.compile(
 )
 DOCUMENT_HEADS = frozenset(
     {"statement", "report", "release", "letter", "post", "tweet", "message", "announcement",
-     "memo", "document", "filing", "communique", "note", "video", "study", "headline", "article",
+     "memo", "document", "filing", "communique", "note", "video", "footage", "study", "headline", "article",
      "story", "website", "blog", "account", "editorial", "column"}
 )  # fmt: skip
 INSTITUTION_OF_RE = re.compile(
