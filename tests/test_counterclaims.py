@@ -67,3 +67,15 @@ def test_denials_and_doubts_are_told_apart() -> None:
     assert challenge_kind(_claim("c1", "the club", "There is no truth to these claims", 0)) == "denial"
     assert challenge_kind(_claim("c2", "the outlet", "The report has not been confirmed by officials", 0)) == "doubt"
     assert challenge_kind(_claim("c3", "the club", "The striker signed a new contract on Monday", 0)) is None
+
+
+def test_the_words_of_a_denial_or_a_doubt_give_the_relation() -> None:
+    from toolkit_plugins.counterclaims.chain import relation_in_words
+
+    rumour = _claim("c1", "a fan site", "The band will split up after the tour", 0)
+    denial = _claim("c2", "the manager", "There is no truth to these claims", 100)
+    doubt = _claim("c3", "the label", "The report could not be confirmed", 200)
+    other = _claim("c4", "the drummer", "The tour starts in May", 300)
+    assert relation_in_words(rumour, denial) == "contradicts"
+    assert relation_in_words(rumour, doubt) == "qualifies"
+    assert relation_in_words(rumour, other) is None
