@@ -217,11 +217,12 @@ CENTRAL_SHARE = 0.3
 
 
 def central_report(claims: list[Claim]) -> Claim | None:
-    """The report or rumour the story is about: the first one stated near the top of the article.
-    A denial often answers it without repeating it ("It's a nonsense", "these claims are false"),
-    so every denial or doubt by someone else is set against it."""
+    """The report or rumour the story is about: the first one someone else states near the top of
+    the article (the outlet relays it, it is not the outlet's). A denial often answers it without
+    repeating it ("It's a nonsense", "these claims are false"), so every denial or doubt by someone
+    else is set against it."""
     lead = claims[: max(1, int(len(claims) * CENTRAL_SHARE))]
-    return next((c for c in lead if is_report(c) and challenge_kind(c) is None), None)
+    return next((c for c in lead if c.claimant != OUTLET and is_report(c) and challenge_kind(c) is None), None)
 
 
 _REPORTING_LEAD = re.compile(
