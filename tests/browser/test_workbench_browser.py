@@ -195,6 +195,7 @@ def _notebook_page(tmp_path: Path, url: str, last_shot: str) -> Iterator[Any]:
             viewport={"width": 1400, "height": 1000},
         )  # fmt: skip
         page = browser.new_page()
+        page.set_default_timeout(90_000)  # actions wait as long as expectations: a loaded 2-core CI runner is slow
         try:
             page.goto(url)
             expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()
