@@ -73,7 +73,6 @@ from toolkit.batch.store import (  # noqa: F401
     recover_jsonl,
 )
 from toolkit.batch.tables import (  # noqa: F401
-    ARTICLE_COLUMNS,
     _columns,
     _iter_results,
     _scalar,
@@ -81,5 +80,6 @@ from toolkit.batch.tables import (  # noqa: F401
     article_row,
     export_table,
     item_rows,
+    results_frame,
     to_dataframe,
 )

@@ -6,7 +6,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +31,6 @@ def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return json.dumps(value, ensure_ascii=False)
-
-
-#: the columns every article row has, whatever chains ran
-ARTICLE_COLUMNS = (
-    "article_id", "title", "outlet", "url", "date", "source", "chars", "sha256", "model", "created_at",
-    "prompt_tokens", "completion_tokens", "calls",
-)  # fmt: skip
 
 
 def article_row(data: dict[str, Any]) -> dict[str, Any]:
@@ -157,9 +150,16 @@ def to_dataframe(path: str | Path, level: str = "articles") -> pd.DataFrame:
     if level == "failures":
         failures = path if path.name.endswith(".failures.jsonl") else BatchPaths.for_output(path).failures
         return pd.DataFrame(list(_iter_results(failures)) if failures.exists() else [])
+    return results_frame(_iter_results(path), level)
+
+
+def results_frame(results: Iterable[dict[str, Any]], level: str = "articles") -> pd.DataFrame:
+    """Output lines (parsed) as a DataFrame: a row per article, or per item of the chain `level`.
+    With no rows (every article failed) the columns every row has are still there."""
+    import pandas as pd
+
     if level == "articles":
-        rows = [article_row(d) for d in _iter_results(path)]
-        # every article failed: no rows, but the columns are there for the code that reads them
-        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(ARTICLE_COLUMNS))
-    rows = [row for d in _iter_results(path) for row in item_rows(d, level)]
+        rows = [article_row(d) for d in results]
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(article_row({})))
+    rows = [row for d in results for row in item_rows(d, level)]
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["article_id"])

@@ -324,8 +324,4 @@ class BatchDashboard(_Runs):
         if level == "failures":
             return pd.DataFrame(self.failures)
         lines = [json.loads(batch.output_line(r.article.id or r.article.sha256[:12], r)) for r in self.results]
-        if level == "articles":
-            rows = [batch.article_row(d) for d in lines]
-            return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(batch.ARTICLE_COLUMNS))
-        rows = [row for d in lines for row in batch.item_rows(d, level)]
-        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["article_id"])
+        return batch.results_frame(lines, level)
