@@ -24,7 +24,7 @@ from pydantic import BaseModel, create_model
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.text import STOPWORDS, content_words
 from toolkit_plugins.claims.schema import Claim, ClaimList
-from toolkit_plugins.counterclaims.challenge import challenge_kind, is_report
+from toolkit_plugins.counterclaims.challenge import CHALLENGE, challenge_kind, is_report
 from toolkit_plugins.counterclaims.schema import ClaimPair, CounterClaims, Relation
 from toolkit_plugins.counterclaims.view import CounterClaimsView
 from toolkit_plugins.news import OUTLET
@@ -49,13 +49,6 @@ CONTRAST_CUES = (
 MAX_CANDIDATES = 20
 #: content words two claims must share to be compared without a textual cue
 TOPIC_OVERLAP = 5
-#: a claim that challenges something: denial, doubt, correction, non-confirmation, debunking
-CHALLENGE = re.compile(
-    r"\b(not|no|never|none|nothing|nobody|den(y|ied|ies|ial)|false|fake|hoax|inaccurate|untrue|incorrect|"
-    r"debunk\w*|dismiss\w*|reject\w*|unconfirmed|unverified|scam|staged|made[- ]up|wrong|doubt\w*|"
-    r"investigat\w*|no evidence|cannot confirm|could not confirm|dispute\w*|refut\w*|contrary|rumou?r\w*)\b|n[’']t",
-    re.I,
-)
 #: cosine similarity (MiniLM sentence embeddings) above which a challenge is set against a claim
 CHALLENGE_SIMILARITY = 0.35
 #: how many of the most similar claims by others each challenge is set against

@@ -9,6 +9,14 @@ from typing import Literal
 from toolkit_plugins.claims.schema import Claim
 from toolkit_plugins.news import UNNAMED_REPORTS
 
+#: any word of challenge, negations included (broad: it finds candidates; DENIAL and DOUBT,
+#: narrower, say which kind a claim is)
+CHALLENGE = re.compile(
+    r"\b(not|no|never|none|nothing|nobody|den(y|ied|ies|ial)|false|fake|hoax|inaccurate|untrue|incorrect|"
+    r"debunk\w*|dismiss\w*|reject\w*|unconfirmed|unverified|scam|staged|made[- ]up|wrong|doubt\w*|"
+    r"investigat\w*|no evidence|cannot confirm|could not confirm|dispute\w*|refut\w*|contrary|rumou?r\w*)\b|n[’']t",
+    re.I,
+)
 #: words that reject what someone else said: the two cannot both stand
 DENIAL = re.compile(
     r"\b(den(y|ied|ies|ying|ial)|dismiss\w*|reject\w*|refut\w*|debunk\w*|false|fake|hoax\w*|nonsense|untrue|"

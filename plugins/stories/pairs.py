@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit_plugins.counterclaims.chain import CHALLENGE
+from toolkit_plugins.counterclaims.challenge import CHALLENGE
 from toolkit_plugins.news import OUTLET
 from toolkit_plugins.stories.align import claimant_key, figures_in, is_generic
 from toolkit_plugins.stories.schema import Occurrence, StoryClaim, StoryPair
