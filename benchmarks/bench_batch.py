@@ -593,16 +593,22 @@ def print_rss(n: int, hwm: dict, samples: list, elapsed: float) -> None:
             )
 
 
+def watched_batch(inp: Path, out: Path, args: argparse.Namespace) -> tuple[str, dict, list, float]:
+    """`toolkit batch` against a fresh server process, its RSS sampled (see `watch`); the run log
+    beside the output."""
+    server = ServerProcess(args.latency, args.concurrency)
+    env = {**os.environ, "TOOLKIT_RUNLOG": str(out.with_suffix(".sqlite"))}
+    try:
+        return watch(batch_command(inp, out, server.base_url, args), env, out, args.sample_every)
+    finally:
+        server.stop()
+
+
 def memory(args: argparse.Namespace, work: Path) -> None:
     """Peak RSS of a `toolkit batch` process over N short synthetic articles (generated as a stream)."""
     inp = synthetic_feed(work / "synthetic.jsonl", args.memory)
     out = work / "memory.jsonl"
-    server = ServerProcess(args.latency, args.concurrency)
-    env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "memory.sqlite")}
-    try:
-        text, hwm, samples, elapsed = watch(batch_command(inp, out, server.base_url, args), env, out, args.sample_every)
-    finally:
-        server.stop()
+    text, hwm, samples, elapsed = watched_batch(inp, out, args)
     print(text)
     print_rss(args.memory, hwm, samples, elapsed)
 
@@ -654,12 +660,7 @@ def malformed(args: argparse.Namespace, work: Path) -> None:
     inp = work / "malformed.jsonl"
     bad = malformed_feed(inp, n, args.malformed_share)
     out = work / "malformed-out.jsonl"
-    server = ServerProcess(args.latency, args.concurrency)
-    env = {**os.environ, "TOOLKIT_RUNLOG": str(work / "malformed.sqlite")}
-    try:
-        text, hwm, samples, elapsed = watch(batch_command(inp, out, server.base_url, args), env, out, args.sample_every)
-    finally:
-        server.stop()
+    text, hwm, samples, elapsed = watched_batch(inp, out, args)
     print(text)
     records = [json.loads(line) for line in BatchPaths.for_output(out).failures.open(encoding="utf-8")]
     by_line = {}
