@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from toolkit_plugins.news.claimants import (
@@ -430,7 +431,7 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
 def _quoted_speakers(
     text: str,
     attributions: list[Attribution],
-    announced: list[tuple[int, _Claimant, str]] = (),  # type: ignore[assignment]
+    announced: Sequence[tuple[int, _Claimant, str]] = (),
 ) -> list[Attribution]:
     """A sentence inside someone's quotation is theirs, not the outlet's: the speaker is the one
     attributed in a sentence the quotation overlaps, else in the sentence just before it in the
