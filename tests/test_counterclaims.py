@@ -25,14 +25,14 @@ CLAIMS = [
 
 def test_a_denial_meets_the_claim_it_denies_and_figures_meet_figures() -> None:
     found = {(a.id, b.id): kind for a, b, kind in similar_pairs(CLAIMS)}
-    assert found[("c1", "c3")] == "challenge"  # no connective: found by content
+    assert found[("c1", "c3")] == "central"  # no connective: the army's negation answers the lead's claim
     assert found[("c4", "c5")] == "figures"  # 200 against 5,000 for the same rally
     assert ("c2", "c3") not in found  # the weather is not what the army denies
     assert not any({a, b} == {"c4", "c6"} for a, b in found)  # one claimant's own statements never pair
 
 
 def test_candidates_include_content_pairs_without_cues() -> None:
-    pairs = {(a.id, b.id) for a, b, _cue, _shared in candidate_pairs(CLAIMS)}
+    pairs = {(c.a.id, c.b.id) for c in candidate_pairs(CLAIMS)}
     assert {("c1", "c3"), ("c4", "c5")} <= pairs
 
 
@@ -79,3 +79,68 @@ def test_the_words_of_a_denial_or_a_doubt_give_the_relation() -> None:
     assert relation_in_words(rumour, denial) == "contradicts"
     assert relation_in_words(rumour, doubt) == "qualifies"
     assert relation_in_words(rumour, other) is None
+
+
+def test_the_central_report_is_a_reports_claim_else_the_first_partys_statement() -> None:
+    from toolkit_plugins.counterclaims.chain import central_report
+
+    lead = [
+        _claim("c1", "the outlet", "Fans gathered outside the stadium on Sunday", 0),
+        _claim("c2", "the coach", "The team trained as usual this week", 100),
+        _claim("c3", "a local newspaper", "The striker will leave the club in January", 200),
+    ]
+    rest = [_claim(f"c{i}", "the outlet", "The match ended in a draw", 100 * i) for i in range(4, 11)]
+    assert central_report(lead + rest).id == "c3"  # a newspaper's report, not the coach's aside
+    assert central_report([lead[0], lead[1], *rest]).id == "c2"  # no report: the first party's statement
+    rumour_said = _claim("c2", "the club", "The rumour took shape after a photo of the striker at the airport", 100)
+    assert central_report([lead[0], rumour_said, *rest]).id == "c2"  # "rumour" said of a report is no report
+
+
+def test_a_partys_negation_on_the_central_reports_topic_answers_it() -> None:
+    claims = [
+        _claim("c1", "several news sites", "The robots were deployed at the company's offices in Austin", 0),
+        _claim("c2", "the robot maker", "We have not deployed robots at the company's offices", 100),
+        _claim("c3", "the outlet", "The company has not commented on the robots at its offices", 200),
+        _claim("c4", "the robot maker", "The weather was not a factor in the launch date", 300),
+    ]
+    found = {(a.id, b.id): kind for a, b, kind in similar_pairs(claims)}
+    assert found[("c1", "c2")] == "central"
+    assert found.get(("c1", "c4")) != "central"  # a negation on another topic
+    candidates = {(c.a.id, c.b.id) for c in candidate_pairs(claims)}
+    assert ("c1", "c3") not in candidates  # the outlet's own "not" tells the story, it answers no one
+
+
+def test_the_outlets_narration_and_off_topic_connectives_are_no_candidates() -> None:
+    claims = [
+        _claim("c1", "the minister", "The new bridge will open to traffic in May", 0),
+        _claim("c2", "the outlet", "But the minister did not visit the site this year", 100),
+        _claim("c3", "the mayor", "The city's schools will stay closed on Friday", 200),
+        _claim("c4", "the outlet", "Engineers have denied that the bridge will open in May", 300),
+    ]
+    claims[1] = claims[1].model_copy(update={"cue": "But"})
+    claims[2] = claims[2].model_copy(update={"cue": "However"})
+    pairs = {(c.a.id, c.b.id): c.kind for c in candidate_pairs(claims)}
+    assert ("c1", "c2") not in pairs  # the outlet's "but ... not" narrates
+    assert ("c1", "c3") not in pairs  # "However" opens a sentence on another topic
+    assert ("c1", "c4") in pairs  # the outlet reporting a denial in so many words still pairs
+
+
+def test_challengers_of_the_central_report_are_paired_by_rule_without_a_model_call() -> None:
+    from toolkit.article import article_from_text
+    from toolkit.chain import ChainContext, ChainInput
+    from toolkit.testing.fakes import ScriptedModel
+    from toolkit_plugins.claims.schema import ClaimList
+    from toolkit_plugins.counterclaims.chain import CounterClaimsChain
+
+    claims = [
+        _claim("c1", "a fan site", "The band will split up after the tour", 0),
+        _claim("c2", "the band's manager", "It's nonsense", 100),
+    ]
+    claims[0] = claims[0].model_copy(update={"verb": "reported"})
+    model = ScriptedModel([])  # no answers: any call would fail
+    ctx = ChainContext(model=model)
+    inp = ChainInput(article=article_from_text("x" * 200), deps={"claims": ClaimList(claims=claims)})
+    output = CounterClaimsChain().build(ctx).invoke(inp)
+    (pair,) = output.pairs
+    assert (pair.claim_a, pair.claim_b, pair.relation, pair.decided_by) == ("c1", "c2", "contradicts", "rules")
+    assert model.requests == [] and output.uncontested == []

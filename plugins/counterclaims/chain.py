@@ -17,7 +17,7 @@ claimants (else the template rationale stands in).
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, create_model
 
@@ -47,12 +47,18 @@ CONTRAST_CUES = (
     "while",
 )
 MAX_CANDIDATES = 20
+#: cosine similarity (MiniLM) a cue-marked pair must reach: on the dev set none of the 28 cue pairs
+#: below 0.3 was a counter pair an analyst listed
+CUE_SIMILARITY = 0.3
 #: content words two claims must share to be compared without a textual cue
 TOPIC_OVERLAP = 5
 #: cosine similarity (MiniLM sentence embeddings) above which a challenge is set against a claim
 CHALLENGE_SIMILARITY = 0.35
 #: how many of the most similar claims by others each challenge is set against
 CHALLENGE_TARGETS = 2
+#: similarity at which a party's negation on the central report's topic ("we have not deployed there")
+#: answers it, as a denial in so many words does at any similarity
+NEGATION_SIMILARITY = 0.3
 #: similarity above which two claims with different figures are taken to measure the same thing
 FIGURES_SIMILARITY = 0.5
 _FIGURE = re.compile(r"\d[\d,.]*")
@@ -120,60 +126,97 @@ def _topic(claim: Claim) -> set[str]:
     return content_words(claim.quote) - content_words(claim.claimant)
 
 
-def candidate_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str, int]]:
-    """(earlier, later, cue, shared-topic size), cue-marked pairs first, then by topic overlap.
+class Candidate(NamedTuple):
+    """A pair to consider: a before b in the text, what found it, and how much topic they share."""
+
+    a: Claim
+    b: Claim
+    cue: str
+    shared: int
+    kind: Literal["cue", "rebuttal", "topic", "challenge", "figures", "central"]
+
+
+def candidate_pairs(claims: list[Claim]) -> list[Candidate]:
+    """Candidates, the central report's challengers first, then cue-marked pairs, then by topic overlap.
 
     A claim opening with a contrast connective is set against the nearest earlier claim by
-    someone else; the same claimant's next statement, when it directly follows with no
-    connective of its own, continues that challenge ("continues: However"). A denial
-    ("rejected", "insisted", "denied") answers the earlier claim by someone else that it shares
-    most with, allegations first. Without a cue, only claims sharing much vocabulary pair up.
+    someone else that shares its topic (a connective answers what came just before, but that is
+    not always the last claim: "X said A and that B. However, Y said C" may answer A); the same
+    claimant's next statement, when it directly follows with no connective of its own, continues
+    that challenge ("continues: However"). A denial ("rejected", "insisted", "denied") answers the
+    earlier claim by someone else that it shares most with, allegations first. Without a cue, only
+    claims sharing much vocabulary pair up. The outlet's narration is set against a party only where one of the two
+    denies or doubts in so many words: its own "but" and "not" mostly tell the story.
     """
-    found: dict[tuple[str, str], tuple[Claim, Claim, str, int]] = {}
+    sims = _similarities(claims)
+    index = {c.id: i for i, c in enumerate(claims)}
+
+    def related(a: Claim, b: Claim) -> bool:
+        if OUTLET in (a.claimant, b.claimant) and challenge_kind(a) is None and challenge_kind(b) is None:
+            return False
+        return sims is None or float(sims[index[a.id], index[b.id]]) >= CUE_SIMILARITY
+
+    found: dict[tuple[str, str], Candidate] = {}
     for j, b in enumerate(claims):
         rebuttal = REBUTTAL.search(b.verb + " " + (b.context or b.quote))
         if rebuttal:  # a denial answers the earlier claim it shares most with, allegations first
             others = [a for a in claims[:j] if a.claimant != b.claimant and a.claimant != OUTLET]
             if others:
                 a = max(others, key=lambda a: (a.type == "allegation", len(_topic(a) & _topic(b)), a.start))
-                found[(a.id, b.id)] = (a, b, rebuttal.group(0), len(_topic(a) & _topic(b)))
+                if related(a, b):
+                    found[(a.id, b.id)] = Candidate(a, b, rebuttal.group(0), len(_topic(a) & _topic(b)), "rebuttal")
         cue = contrast_cue(b)
         if cue:
             earlier = [a for a in claims[:j] if a.claimant != b.claimant and b.start - a.end < 600]
-            for a in earlier[-1:]:
-                found[(a.id, b.id)] = (a, b, cue, len(_topic(a) & _topic(b)))
+            for a in [a for a in reversed(earlier) if related(a, b)][:1]:
+                found[(a.id, b.id)] = Candidate(a, b, cue, len(_topic(a) & _topic(b)), "cue")
                 follower = claims[j + 1] if j + 1 < len(claims) else None
                 if follower is not None and follower.claimant == b.claimant and not follower.cue:
-                    found[(a.id, follower.id)] = (a, follower, f"continues: {cue}", len(_topic(a) & _topic(follower)))
+                    shared = len(_topic(a) & _topic(follower))
+                    found[(a.id, follower.id)] = Candidate(a, follower, f"continues: {cue}", shared, "cue")
         for a in claims[:j]:
             if a.claimant == b.claimant or OUTLET in (a.claimant, b.claimant):
                 continue
             shared = len(_topic(a) & _topic(b))
             if shared >= TOPIC_OVERLAP and (a.id, b.id) not in found:
-                found[(a.id, b.id)] = (a, b, "", shared)
-    for a, b, kind in similar_pairs(claims):
-        if (a.id, b.id) not in found and (b.id, a.id) not in found:
-            boost = TOPIC_OVERLAP if kind in ("figures", "central") else 0
-            found[(a.id, b.id)] = (a, b, "", len(_topic(a) & _topic(b)) + boost)
-    ranked = sorted(found.values(), key=lambda p: (not p[2], -p[3], p[1].start))
-    return ranked[:MAX_CANDIDATES]
+                found[(a.id, b.id)] = Candidate(a, b, "", shared, "topic")
+    for a, b, kind in similar_pairs(claims, sims):
+        if kind == "central":  # the story's central report against its challengers: decided by rule
+            found[(a.id, b.id)] = Candidate(a, b, "", len(_topic(a) & _topic(b)), kind)
+        elif (a.id, b.id) not in found and (b.id, a.id) not in found:
+            if kind == "challenge" and not related(a, b):
+                continue
+            boost = TOPIC_OVERLAP if kind == "figures" else 0
+            found[(a.id, b.id)] = Candidate(a, b, "", len(_topic(a) & _topic(b)) + boost, kind)
+    central = [c for c in found.values() if c.kind == "central"]
+    ranked = sorted((c for c in found.values() if c.kind != "central"), key=lambda p: (not p.cue, -p.shared, p.b.start))
+    return central + ranked[:MAX_CANDIDATES]
 
 
-def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
+def _similarities(claims: list[Claim]) -> Any:
+    """Cosine similarities of the claims' quotes (MiniLM sentence embeddings), or None for fewer than two."""
+    if len(claims) < 2:
+        return None
+    from toolkit.embeddings import embed
+
+    vectors = embed([c.quote for c in claims])
+    return vectors @ vectors.T
+
+
+def similar_pairs(claims: list[Claim], sims: Any = None) -> list[tuple[Claim, Claim, str]]:
     """Pairs found by what claims say, across the whole article, in text order (a before b).
 
     - a challenge (denial, doubt, 'no evidence', 'hoax', non-confirmation) is set against the
       CHALLENGE_TARGETS assertions by other claimants it is most similar to (sentence embeddings);
       other challenges are not targets (two denials of one rumour agree with each other);
     - two claims by different claimants that give different figures for similar content;
-    - every denial or doubt by someone else against the story's central report (`central_report`).
+    - every denial or doubt by someone else against the story's central report (`central_report`),
+      and every negation by another party on its topic.
     """
     if len(claims) < 2:
         return []
-    from toolkit.embeddings import embed
-
-    vectors = embed([c.quote for c in claims])
-    sims = vectors @ vectors.T
+    if sims is None:
+        sims = _similarities(claims)
     out: dict[tuple[int, int], str] = {}
     for j, b in enumerate(claims):
         if CHALLENGE.search(b.quote):
@@ -200,8 +243,11 @@ def similar_pairs(claims: list[Claim]) -> list[tuple[Claim, Claim, str]]:
     if central is not None:
         h = claims.index(central)
         for j, b in enumerate(claims):
-            if b.claimant != central.claimant and challenge_kind(b) is not None:
-                out.setdefault((min(h, j), max(h, j)), "central")
+            if b.claimant == central.claimant:
+                continue
+            negates = b.claimant != OUTLET and CHALLENGE.search(b.quote) and float(sims[h, j]) >= NEGATION_SIMILARITY
+            if challenge_kind(b) is not None or negates:
+                out[(min(h, j), max(h, j))] = "central"
     return [(claims[i], claims[j], kind) for (i, j), kind in sorted(out.items())]
 
 
@@ -210,12 +256,13 @@ CENTRAL_SHARE = 0.3
 
 
 def central_report(claims: list[Claim]) -> Claim | None:
-    """The report or rumour the story is about: the first one someone else states near the top of
-    the article (the outlet relays it, it is not the outlet's). A denial often answers it without
-    repeating it ("It's a nonsense", "these claims are false"), so every denial or doubt by someone
-    else is set against it."""
-    lead = claims[: max(1, int(len(claims) * CENTRAL_SHARE))]
-    return next((c for c in lead if c.claimant != OUTLET and is_report(c) and challenge_kind(c) is None), None)
+    """The report or rumour the story is about: the first one a party (not the outlet) states near the
+    top of the article, else the first statement a party makes there. A denial often answers it
+    without repeating it ("It's a nonsense", "these claims are false"), so every denial or doubt by
+    someone else is set against it."""
+    lead = [c for c in claims[: max(1, int(len(claims) * CENTRAL_SHARE))] if c.claimant != OUTLET]
+    statements = [c for c in lead if challenge_kind(c) is None]
+    return next((c for c in statements if is_report(c)), statements[0] if statements else None)
 
 
 _REPORTING_LEAD = re.compile(
@@ -325,15 +372,37 @@ class CounterClaimsChain(Chain[CounterClaims]):
     def steps(self, inp: ChainInput, ctx: ChainContext) -> Steps:
         claims = inp.deps["claims"].claims  # type: ignore[attr-defined]
         candidates = candidate_pairs(claims)
+        index = {c.id: i for i, c in enumerate(claims)}
+        # a denial or doubt of the story's central report is a counter pair by its words; its
+        # relation is theirs too (the small model called half of these 'unrelated' on the dev set)
+        by_rule = [c for c in candidates if c.kind == "central"]
+        to_label = [c for c in candidates if c.kind != "central"]
         relate = self.prompt(ctx, "relate_claims")
         answers: list[Any] = yield [
             StructuredCall(
-                "relate", relate, {"claim_a": a.text, "claim_b": b.text}, RelationAnswer, max_tokens=16, required=False
+                "relate",
+                relate,
+                {"claim_a": c.a.text, "claim_b": c.b.text},
+                RelationAnswer,
+                max_tokens=16,
+                required=False,
             )
-            for a, b, _, _ in candidates
+            for c in to_label
         ]
         pairs: list[ClaimPair] = []
-        for (a, b, cue, _shared), answer in zip(candidates, answers, strict=True):
+        for c in by_rule:
+            relation = relation_in_words(c.a, c.b) or "contests"
+            pairs.append(
+                ClaimPair(
+                    claim_a=c.a.id,
+                    claim_b=c.b.id,
+                    relation=relation,
+                    rationale=template_rationale(c.a, c.b, relation, ""),
+                    decided_by="rules",
+                    checks=["answers_central_report"],
+                )
+            )
+        for (a, b, cue, _shared, _kind), answer in zip(to_label, answers, strict=True):
             said = answer.relation if answer else "unrelated"
             checks: list[str] = []
             decided_by: Literal["model", "cue"] = "model"
@@ -362,6 +431,7 @@ class CounterClaimsChain(Chain[CounterClaims]):
                     checks=checks,
                 )
             )
+        pairs.sort(key=lambda p: (index[p.claim_b], index[p.claim_a]))
         paired = {p.claim_a for p in pairs} | {p.claim_b for p in pairs}
         return CounterClaims(pairs=pairs, uncontested=[c.id for c in claims if c.id not in paired])
 

@@ -15,7 +15,7 @@ class ClaimPair(BaseModel):
     relation: Relation
     rationale: str
     cue: str = ""
-    decided_by: Literal["model", "cue", "reviewer"] = "model"
+    decided_by: Literal["model", "cue", "rules", "reviewer"] = "model"
     checks: list[str] = Field(default_factory=list)
 
 

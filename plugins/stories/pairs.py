@@ -63,7 +63,7 @@ def candidates(
 
     def add(a: StoryClaim, b: StoryClaim, signal: str, relation: str = "") -> None:
         key = (a.id, b.id) if index[a.id] < index[b.id] else (b.id, a.id)
-        if key not in found:
+        if key not in found and evidence(a, b)[2]:  # within one article only: its own pairing shows it
             first, second = (a, b) if key[0] == a.id else (b, a)
             found[key] = Candidate(first, second, signal, float(sims[index[a.id], index[b.id]]), relation)
 
