@@ -207,7 +207,8 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def max_matching(candidates: Mapping[int, Sequence[int]]) -> dict[int, int]:
-    """Maximum one-to-one matching (Kuhn); each left item tries its candidates best first."""
+    """Maximum one-to-one matching (Kuhn); each left item tries its candidates best first, and the
+    left items go in the mapping's order (put the closest matches first: they keep their pick)."""
     owner: dict[int, int] = {}
 
     def augment(left: int, seen: set[int]) -> bool:
@@ -231,6 +232,7 @@ def match_claims(
     """Emitted index -> gold index, and whether each emitted quote is exactly grounded."""
     gold_spans = [_spans(g.get("quote", ""), text) for g in gold]
     candidates: dict[int, list[int]] = {}
+    best_of: dict[int, float] = {}
     grounded = []
     for i, item in enumerate(emitted):
         span, exact = _emitted_span(item, text)
@@ -249,7 +251,11 @@ def match_claims(
                 scored.append((best, j))
         if scored:
             candidates[i] = [j for _, j in sorted(scored, key=lambda s: (-s[0], s[1]))]
-    return max_matching(candidates), grounded
+            best_of[i] = max(score for score, _ in scored)
+    # the closest quotes choose first: a claim quoting exactly the gold span keeps it from a longer
+    # claim that merely contains it (a denial that repeats the report it denies)
+    ordered = {i: candidates[i] for i in sorted(candidates, key=lambda i: (-best_of[i], i))}
+    return max_matching(ordered), grounded
 
 
 def _restates(quote: str, gold: Sequence[Mapping[str, Any]]) -> bool:

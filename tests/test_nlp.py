@@ -549,3 +549,35 @@ def test_a_text_released_by_someone_speaks_for_its_publisher() -> None:
         "A report published by the city council says the bridge is unsafe."
     )
     assert [c for c, _ in _evidence(a)] == ["Harbor Authority", "city council"]
+
+
+def test_the_report_a_denial_answers_is_a_claim_of_its_own() -> None:
+    a = analyse(
+        "The mayor's office has denied reports that the city will close three libraries next year.\n\n"
+        "The union rejected claims by the ministry that wages rose by 8 percent, saying prices rose faster.\n\n"
+        "The club dismissed reports of a takeover by a group of American investors."
+    )
+    found = [(att.claimant, att.verb, q) for att, (_, q) in zip(a.attributions, _evidence(a), strict=True)]
+    assert (UNNAMED_REPORTS, "reported", "the city will close three libraries next year") in found
+    assert ("the ministry", "claimed", "wages rose by 8 percent") in found  # the named source's claim
+    assert any(c == "mayor's office" and "denied" in v for c, v, _ in found)  # the denial stays
+    assert not any("takeover" in q and c == UNNAMED_REPORTS for c, _, q in found)  # "reports of" states nothing
+
+
+def test_a_denied_claim_that_restates_an_earlier_one_is_not_a_new_report() -> None:
+    a = analyse(
+        "A former player said on the radio that the striker has been banned for six matches by the league.\n\n"
+        "The league and the striker's agent have denied claims that he was banned for six matches."
+    )
+    assert UNNAMED_REPORTS not in [att.claimant for att in a.attributions]
+
+
+def test_said_as_a_given_name_is_not_the_reporting_verb() -> None:
+    a = analyse(
+        "“Thirty shops were damaged and 15 people are in hospital,” chief of the fire service, "
+        "Brigadier General Said Al-Masri, told Reuters."
+    )
+    assert _evidence(a) == [
+        ("Said Al-Masri", "Thirty shops were damaged"),
+        ("Said Al-Masri", "15 people are in hospital"),
+    ]

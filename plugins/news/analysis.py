@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from toolkit.text import content_words
 from toolkit_plugins.news.claimants import (
     _abbreviations,
     _Claimant,
@@ -415,6 +416,7 @@ def analyse(text: str) -> Analysis:
     attributions = _carried_reports(text, attributions)
     attributions = _named_descriptions(doc, attributions)
     attributions = _unify_surnames(attributions)
+    attributions = _denied_reports(text, attributions)
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 
 
@@ -599,6 +601,77 @@ def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:
             full_names.append(att.claimant)
         unified.append(att)
     return unified
+
+
+#: "denied reports (that) X", "rejected claims by Y that X", "dismissed rumours X": what is denied
+_DENIED_REPORT = re.compile(
+    r"\b(?:den(?:y|ied|ies|ying)|dismiss(?:ed|es|ing)?|reject(?:ed|s|ing)?|refut(?:e|ed|es|ing)|"
+    r"debunk(?:ed|s|ing)?)\s+(?:the\s+|these\s+|those\s+|earlier\s+|recent\s+|media\s+|press\s+|online\s+)*"
+    r"(?P<noun>reports?|rumou?rs?|claims?|allegations?|speculation|suggestions?)"
+    r"(?:\s+(?:by|from|in)\s+(?P<source>[^,;.]{3,60}?)\s+that\s+|\s+(?:that\s+)?)"
+    r"(?!(?:of|about|on|over|regarding|concerning|circulating|online|in|and|or|as|were|was|is|are|have|has|had)\b)"
+    r"(?P<what>\S)",
+    re.I,
+)
+#: where the denied statement ends: the sentence's end, or a clause the outlet adds to it
+_DENIED_REPORT_END = re.compile(
+    r"[.;:]\s|\s[-–—]{1,2}\s|,\s+(?:saying|calling|adding|telling|insisting|but|and said)\b"
+)
+_REPORT_VERBS = {"report": "reported", "rumour": "rumoured", "rumor": "rumored", "claim": "claimed",
+                 "allegation": "alleged", "speculation": "speculated", "suggestion": "suggested"}  # fmt: skip
+
+
+def _denied_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """'X denied reports that A': the denial is X's, and A is a claim too, the reports' (or the
+    named source's: 'claims by the government that A'). Analysts list the report that a story
+    turns on, and the denial answers it; left inside the denial, it would be no one's claim."""
+    out: list[Attribution] = []
+    for att in attributions:
+        found = None
+        region = text[att.quote_start : att.quote_end]
+        for m in _DENIED_REPORT.finditer(region):
+            start = att.quote_start + m.start("what")
+            end_match = _DENIED_REPORT_END.search(text, start, att.quote_end)
+            end = end_match.start() if end_match else att.quote_end
+            end = len(text[:end].rstrip(" .,;:\"”’'"))
+            if _word_count(text[start:end]) >= 4:
+                found = (m, start, end)
+                break
+        if found is None or any(o.evidence == (found[1], found[2]) for o in out) or _restated(text, found, out):
+            out.append(att)
+            continue
+        m, start, end = found
+        source = (m.group("source") or "").strip()
+        noun = m.group("noun").lower().rstrip("s").replace("speculation", "speculation")
+        source_start = att.quote_start + m.start("source") if source else -1
+        out.append(
+            dataclasses.replace(
+                att,
+                claimant=source or UNNAMED_REPORTS,
+                claimant_mention=source,
+                claimant_start=source_start,
+                claimant_end=source_start + len(source) if source else -1,
+                verb=_REPORT_VERBS.get(noun, "reported"),
+                content=text[start:end],
+                content_start=start,
+                content_end=end,
+                evidence_start=start,
+                evidence_end=end,
+            )
+        )
+        out.append(att)
+    return out
+
+
+def _restated(text: str, found: tuple[re.Match[str], int, int], earlier: list[Attribution]) -> bool:
+    """Whether what is denied restates an earlier statement ('X said A. ... denied claims that A'):
+    then the denial answers that claimant's claim, and the reports are no new claimant."""
+    said = content_words(text[found[1] : found[2]])
+    return len(said) >= 3 and any(
+        len(said & content_words(att.content)) >= 0.75 * len(said)
+        for att in earlier
+        if att.claimant not in (OUTLET, UNNAMED_REPORTS)
+    )
 
 
 compute_analysis = analyse  # the name the batch worker and older code use

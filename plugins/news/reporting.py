@@ -69,6 +69,11 @@ def _subject_of(v: Token) -> Token | None:
     named = [c for c in subjects if c.lower_.rstrip(".") not in TITLE_ABBREVIATIONS]
     if named or subjects:
         return min(named or subjects, key=lambda c: abs(c.i - v.i))
+    for c in v.children:  # "..., Brigadier General Said Al-Saudi, told ...": the name parsed as a clause
+        if c.dep_ in NAME_CLAUSE_DEPS and c.i < v.i and _in_a_name(c, c.sent):
+            surname = [s for s in c.children if s.dep_ == "nsubj" and s.i > c.i]
+            if surname:
+                return surname[0]
     head = v.head
     if v.dep_ == "xcomp" and head.pos_ == "VERB" and head.lemma_ != "be":
         if any(c.dep_ in ("dobj", "dative") for c in head.children):
@@ -133,7 +138,10 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     """What the reporting verb introduces: complement clause, quotation, host clause or object."""
     doc = sent.doc
     lemma = v.lemma_.lower()
-    comps = [c for c in v.children if c.dep_ == "ccomp"]
+    # a name parsed as a verb ("... Brigadier General Said Al-Saudi, told ...") holds the real content
+    names = [c for c in v.children if c.dep_ in NAME_CLAUSE_DEPS and c.i < v.i and _in_a_name(c, sent)]
+    comps = [c for c in v.children if c.dep_ == "ccomp" and c not in names]
+    comps += [g for c in names for g in c.children if g.dep_ == "ccomp"]
     if lemma in XCOMP_CONTENT:
         comps += [c for c in v.children if c.dep_ == "xcomp"]
     # a trailing ", the Associated Press reports" parsed as a complement is not content
@@ -154,6 +162,10 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     if comps:
         lo = min(c.left_edge.i for c in comps)
         hi = max(c.right_edge.i for c in comps)
+        if doc[lo].text in ("“", '"') or (lo > 0 and doc[lo - 1].text in ("“", '"')):
+            # a quotation first: what follows its closing mark is not in it
+            close = next((i for i in range(lo + 1, hi + 1) if doc[i].text in ("”", '"')), None)
+            hi = close - 1 if close is not None else hi
         return [doc[i] for i in range(lo, hi + 1)]
     region = _quote_after(sent, v)
     if region is not None:
@@ -268,6 +280,23 @@ def _participle_claimant(ctx: _Context, v: Token) -> _Claimant | None:
     return None
 
 
+#: how spaCy attaches a given name it read as a verb ("Said") to the real reporting verb
+NAME_CLAUSE_DEPS = ("ccomp", "parataxis")
+
+
+def _in_a_name(tok: Token, sent: Span) -> bool:
+    """A reporting verb written with a capital inside a sentence, between two capitalised words,
+    is a name ("Said", "Claude"): verbs are lower case in running text, headlines aside."""
+    doc = tok.doc
+    return (
+        tok.text[:1].isupper()
+        and sent.start < tok.i < sent.end - 1
+        and doc[tok.i - 1].text[:1].isupper()
+        and doc[tok.i + 1].text[:1].isupper()
+        and doc[tok.i - 1].text not in ('"', "“", "”")
+    )
+
+
 def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> list[_Found]:
     """All reporting constructions of one sentence; a construction nested in another's content
     is dropped, and a reporting verb wins over an "according to" that merely relays it."""
@@ -285,6 +314,8 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
             or (tok.pos_ == "NOUN" and tok.tag_ == "NNS" and any(c.dep_ == "nsubj" for c in tok.children))
         ):  # "..., Rep. Hunter claims, but ...": a verb tagged as a plural noun still has its subject
             lemma = tok.lemma_.lower()
+            if _in_a_name(tok, sent):
+                continue  # "Brigadier General Said Al-Saudi told ...": a given name, not "said"
             if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children):
                 continue
             if any(c.dep_ == "neg" for c in tok.children):
