@@ -581,3 +581,17 @@ def test_said_as_a_given_name_is_not_the_reporting_verb() -> None:
         ("Said Al-Masri", "Thirty shops were damaged"),
         ("Said Al-Masri", "15 people are in hospital"),
     ]
+
+
+def test_the_outlets_newsgathering_and_gallery_widgets_are_no_claims() -> None:
+    a = analyse(
+        "The ferry company cancelled all crossings on Monday after an engine fire.\n\n"
+        "The Daily Courier reached out to the ferry company for comment.\n\n"
+        "We will update this article when we hear back.\n\n"
+        "Ferry Fleet Harbor Views Night Crossings VIEW ALL PHOTOS IN GALLERY\n\n"
+        "The ferry company has declined to comment on the cause of the fire."
+    )
+    quotes = [q for _, q in _evidence(a)]
+    assert any(q.startswith("The ferry company cancelled all crossings") for q in quotes)
+    assert any("declined to comment" in q for q in quotes)  # a party's non-comment is a claim
+    assert not any("reached out" in q or "update this article" in q or "GALLERY" in q for q in quotes)

@@ -32,6 +32,7 @@ from toolkit_plugins.news.vocabulary import (
     NEGATING_LEMMAS,
     NEWS_NAME_RE,
     NEWS_ORG_HEADS,
+    NEWSGATHERING_RE,
     OUTLET,
     QUOTE_CHARS,
     REPORT_LEMMAS,
@@ -73,8 +74,8 @@ def _is_declarative(sentence: Sentence, sent: Span) -> bool:
 
 def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
     """A declarative sentence in the outlet's own voice: finite verb, not a question or fragment."""
-    if not _is_declarative(sentence, sent):
-        return False
+    if not _is_declarative(sentence, sent) or NEWSGATHERING_RE.search(sentence.text):
+        return False  # "Business Insider reached out to Comcast for comment": how, not what
     for t in sent:
         # a report whose speaker could not be named is still not the outlet's own claim
         if t.lower_ == "according" and t.i + 1 < sent.end and t.nbor().lower_ == "to":

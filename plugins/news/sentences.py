@@ -21,6 +21,7 @@ from toolkit_plugins.news.vocabulary import (
     PURE_CUES,
     TERMINAL_CHARS,
     TITLE_ABBREVIATIONS,
+    WIDGET_RE,
     Sentence,
 )
 
@@ -143,7 +144,7 @@ def _word_count(s: str) -> int:
 def _is_heading(text: str, start: int, end: int) -> bool:
     """Titles, subheads and boilerplate lines carry no claim; the later stages skip them."""
     s = text[start:end]
-    if BOILERPLATE_RE.match(s) or BOILERPLATE_FULL_RE.match(s):
+    if BOILERPLATE_RE.match(s) or BOILERPLATE_FULL_RE.match(s) or WIDGET_RE.search(s):
         return True
     if not any(c.isalpha() for c in s):
         return True

@@ -202,6 +202,15 @@ BOILERPLATE_FULL_RE = re.compile(
     r"( credit)?:?.*)\s*$",
     re.IGNORECASE,
 )
+#: a photo gallery or slideshow widget pasted into the body (its captions run into one line)
+WIDGET_RE = re.compile(r"\b(VIEW ALL PHOTOS|PHOTOS IN GALLERY|VIEW GALLERY|VIEW SLIDESHOW|START SLIDESHOW)\b")
+#: the outlet telling how it reported the story, which asserts nothing about the story itself
+NEWSGATHERING_RE = re.compile(
+    r"\b(reached out to|(has|have|had|was|were) (been )?contacted for|(asked|contacted|emailed|called|pressed) "
+    r"[\w’'. ]{1,40} for (a )?comment|we will update|will update (this|the) (article|story|post)|"
+    r"read the full|here['’]s a (sampling|selection|look)|here (is|are) (a|some) (sampling|selection))\b",
+    re.IGNORECASE,
+)
 CONTACT_RE = re.compile(r"\S+@\S+\.\w+|https?://|www\.|pic\.twitter\.com")
 TERMINAL_CHARS = ".!?\"'”’…)]:;»"
 MAX_HEADING_WORDS = 20
