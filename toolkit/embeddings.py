@@ -119,7 +119,10 @@ class MiniLM:
     def _w(self, name: str) -> Any:
         return self.weights[name]
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
+        """Unit vectors of `texts`, in batches of similar length: every text in a batch is padded
+        to its longest, so small batches waste little (8 rather than 32: 216 rather than 405 ms for
+        an article's 25 claims, the same vectors to 2e-7)."""
         import numpy as np
 
         if not texts:
