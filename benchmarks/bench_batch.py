@@ -31,6 +31,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -78,6 +79,11 @@ class ServerProcess:
         if not match:
             raise RuntimeError(f"server did not start: {line} {self.proc.stderr.read()}")
         self.base_url = match.group(1)
+
+    def cpu_s(self) -> float:
+        """CPU seconds the server has used so far (it serves the toolkit on the same cores)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> dict:
         self.proc.send_signal(signal.SIGTERM)
@@ -148,7 +154,9 @@ def run_cli(inp: Path, out: Path, base_url: str, args: argparse.Namespace, strat
         "--json",
     ]
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter() - started
     if proc.returncode not in (0, 2):  # 2: finished with failures (recorded)
         raise RuntimeError(f"toolkit batch failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
@@ -161,6 +169,8 @@ def run_cli(inp: Path, out: Path, base_url: str, args: argparse.Namespace, strat
         "wall": wall,
         "cost": report["cost_usd"],
         "report": report,
+        # the batch process and its spaCy worker (a waited child counts in its parent's children)
+        "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
     }
 
 
@@ -367,7 +377,9 @@ def throughput(args: argparse.Namespace, work: Path) -> None:
                 f"toolkit batch --strategy {strategy}: {args.limit} articles, chains {args.chains}, concurrency "
                 f"{args.concurrency}, latency {args.latency}s, fault rate {args.fault_rate}"
             )
+            server_cpu = server.cpu_s()
             result = run_cli(inp, out, server.base_url, args, strategy)
+            server_cpu = server.cpu_s() - server_cpu
             raw = None
             if not args.fault_rate:
                 bodies = raw_bodies(BatchPaths.for_output(out).responses)
@@ -386,6 +398,14 @@ def throughput(args: argparse.Namespace, work: Path) -> None:
         print(
             f"[{strategy}] CLI process wall time {result['wall']:.1f}s (batch {result['elapsed']:.1f}s; the rest is "
             f"start-up and teardown)"
+        )
+        articles = max(1, result["articles"])
+        cpu, cores = result["cpu_s"] / articles, os.cpu_count() or 1
+        most = cores / (cpu + server_cpu / articles)
+        print(
+            f"[{strategy}] CPU per article: toolkit {cpu:.3f} s (batch process and its spaCy worker), server "
+            f"{server_cpu / articles:.3f} s; {cores} cores allow at most {most:.2f} articles/s "
+            f"({most * result['calls'] / articles:.1f} calls/s) here, whatever the concurrency"
         )
         rows.append((strategy, result))
         if args.fault_rate:

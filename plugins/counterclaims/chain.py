@@ -145,8 +145,9 @@ def candidate_pairs(claims: list[Claim]) -> list[Candidate]:
     claimant's next statement, when it directly follows with no connective of its own, continues
     that challenge ("continues: However"). A denial ("rejected", "insisted", "denied") answers the
     earlier claim by someone else that it shares most with, allegations first. Without a cue, only
-    claims sharing much vocabulary pair up. The outlet's narration is set against a party only where one of the two
-    denies or doubts in so many words: its own "but" and "not" mostly tell the story.
+    claims sharing much vocabulary pair up. The outlet's narration is set against a party only
+    where one of the two denies or doubts in so many words: its own "but" and "not" mostly tell
+    the story.
     """
     sims = _similarities(claims)
     index = {c.id: i for i, c in enumerate(claims)}
