@@ -595,3 +595,11 @@ def test_the_outlets_newsgathering_and_gallery_widgets_are_no_claims() -> None:
     assert any(q.startswith("The ferry company cancelled all crossings") for q in quotes)
     assert any("declined to comment" in q for q in quotes)  # a party's non-comment is a claim
     assert not any("reached out" in q or "update this article" in q or "GALLERY" in q for q in quotes)
+
+
+def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
+    a = analyse(
+        "A former referee said in a podcast that the club paid officials before the final -- a claim that "
+        "the club and the league strongly deny."
+    )
+    assert ("former referee", "the club paid officials before the final") in _evidence(a)

@@ -622,12 +622,24 @@ _REPORT_VERBS = {"report": "reported", "rumour": "rumoured", "rumor": "rumored",
                  "allegation": "alleged", "speculation": "speculated", "suggestion": "suggested"}  # fmt: skip
 
 
+#: the outlet's comment appended to what someone said: "A -- a claim that X denies", "A, an
+#: allegation which the company rejects"
+_APPENDED_COMMENT = re.compile(
+    r"(?:,|\s[-–—]{1,2})\s+an? (?:claim|allegation|charge|accusation|assertion)s? (?:that|which)\s", re.I
+)
+
+
 def _denied_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
     """'X denied reports that A': the denial is X's, and A is a claim too, the reports' (or the
     named source's: 'claims by the government that A'). Analysts list the report that a story
-    turns on, and the denial answers it; left inside the denial, it would be no one's claim."""
+    turns on, and the denial answers it; left inside the denial, it would be no one's claim.
+    A comment the outlet appends to a statement ('A -- a claim that X denies') is not part of it."""
     out: list[Attribution] = []
     for att in attributions:
+        start, end = att.evidence
+        comment = _APPENDED_COMMENT.search(text, start, end)
+        if comment is not None and comment.start() > start:  # what was said ends where the comment starts
+            att = dataclasses.replace(att, evidence_start=start, evidence_end=comment.start())
         found = None
         region = text[att.quote_start : att.quote_end]
         for m in _DENIED_REPORT.finditer(region):
