@@ -603,3 +603,13 @@ def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None
         "the club and the league strongly deny."
     )
     assert ("former referee", "the club paid officials before the final") in _evidence(a)
+
+
+def test_a_sentence_about_the_relayed_report_is_not_the_reports() -> None:
+    a = analyse(
+        "The Evening Courier reports that the mayor will resign next week. The mayor plans to move abroad. "
+        "These reports have not been confirmed by the city council."
+    )
+    claimants = {q: c for c, q in _evidence(a)}
+    assert claimants["The mayor plans to move abroad"] == "Evening Courier"  # still relaying
+    assert claimants["These reports have not been confirmed by the city council"] == OUTLET

@@ -482,6 +482,11 @@ def _is_publication(name: str) -> bool:
 SPECULATIVE_RE = re.compile(r"\b(could|might|may)\b")
 
 
+#: a sentence about the relayed report itself ("These reports have not been confirmed") is the
+#: outlet's, not the report's
+_ABOUT_THE_REPORT = re.compile(r"\b(?:th(?:e|ese|is|ose)|such) (?:reports?|rumou?rs?|claims?|allegations?)\b", re.I)
+
+
 def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
     """'The Herald reports that A. B. C.': in news writing the sentences that follow a publication's
     or a study's report in the same paragraph go on relaying it, so they are the publication's,
@@ -520,7 +525,11 @@ def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribu
                     verb=forecaster.verb,
                 )
             )
-        elif carrying is not None and att.sentence_index > carrying.sentence_index:
+        elif (
+            carrying is not None
+            and att.sentence_index > carrying.sentence_index
+            and not _ABOUT_THE_REPORT.search(att.quote)
+        ):
             out.append(
                 dataclasses.replace(
                     att, claimant=carrying.claimant, claimant_mention=carrying.claimant_mention, verb=carrying.verb
