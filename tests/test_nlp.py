@@ -613,3 +613,14 @@ def test_a_sentence_about_the_relayed_report_is_not_the_reports() -> None:
     claimants = {q: c for c, q in _evidence(a)}
     assert claimants["The mayor plans to move abroad"] == "Evening Courier"  # still relaying
     assert claimants["These reports have not been confirmed by the city council"] == OUTLET
+
+
+def test_an_impersonal_report_beside_a_named_source_is_the_reports() -> None:
+    a = analyse(
+        "It was said the minister had resigned over the budget, but the ministry told Reuters the minister "
+        "was still in office.\n\nIt was reported the bridge will close in May."
+    )
+    found = _evidence(a)
+    assert any(c == UNNAMED_REPORTS and "the minister had resigned" in q for c, q in found)
+    assert any(c == "ministry" and "still in office" in q for c, q in found)
+    assert any(c == UNNAMED_REPORTS and "the bridge will close in May" in q for c, q in found)  # no "that"

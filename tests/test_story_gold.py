@@ -53,13 +53,15 @@ FLOORS = {
     "story_group_r": 1.0,
     "story_group_p": 1.0,
     "story_claim_r": 0.95,
-    "story_align_r": 0.28,  # 0.31 before the claims became more atomic ('though' clauses, tweets): 0.29
+    # 0.31 before the claims became more atomic ('though' clauses, tweets, reports split from denials): 0.279
+    "story_align_r": 0.27,
     "story_align_p": 0.5,
-    # 0.30 until the articles' own pairing stopped setting the outlet's narration against a party
-    # (dev set: pair precision 0.10 -> 0.18, recall 0.09 -> 0.18): 0.27, one of 33 pairs lost
-    "story_pair_r": 0.25,
-    "story_pair_p": 0.19,  # 0.15 before the relations followed the words of denials and doubts: 0.20
-    "story_xpair_r": 0.25,
+    # 0.30, then 0.27 when the articles' own pairing stopped setting the outlet's narration against
+    # a party; 0.33 since impersonal reports beside a named source ("It was said A, but X told ...")
+    # are the reports', not the outlet's
+    "story_pair_r": 0.3,
+    "story_pair_p": 0.2,  # 0.15 before the relations followed the words of denials and doubts; 0.22
+    "story_xpair_r": 0.3,
 }
 
 
@@ -74,8 +76,7 @@ def test_the_embedded_model_labelling_the_pairs_replays(story_output: Path) -> N
     labelled = story_output.parent / "labelled.json"
     assert json.loads(labelled.read_text("utf-8"))["calls"]  # the recorded relate_accounts answers
     report = score(labelled, GOLD)
-    # measured 0.21 / 0.21 / 0.185 (0.24 / 0.24 / 0.20 before the change noted in FLOORS)
-    floors = {**FLOORS, "story_pair_r": 0.2, "story_xpair_r": 0.2, "story_pair_p": 0.18}
+    floors = {**FLOORS, "story_pair_r": 0.28, "story_xpair_r": 0.28}  # measured 0.30 / 0.30 / 0.21
     found = {name: report.value(name) for name in floors}
     assert all(found[n] is not None and found[n] >= floor for n, floor in floors.items()), found
 

@@ -354,8 +354,13 @@ def analyse(text: str) -> Analysis:
         found = _find_in_sentence(ctx, sent, cue, cue_pure)
         lead = _outlet_lead_clause(sent, found, cue, cue_pure) if found else None
         if lead is not None:
-            outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
-            attributions += _make_attributions(ctx, sentence, _Found(outlet, "", lead, -1), cue)
+            lead_text = " ".join(t.text for t in lead)
+            if REPORTED_RE.search(lead_text):  # "It was said A, but X told Reuters B": A is a report's
+                voice = _Claimant(UNNAMED_REPORTS, "", -1, -1, "group", frozenset())
+                attributions += _make_attributions(ctx, sentence, _Found(voice, "reportedly", lead, -1), cue)
+            else:
+                outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
+                attributions += _make_attributions(ctx, sentence, _Found(outlet, "", lead, -1), cue)
         seen: set[tuple[str, int, int]] = set()
         for item in found:
             key = (item.claimant.name, item.content[0].i, item.content[-1].i)

@@ -16,7 +16,7 @@ UNNAMED_REPORTS = "unnamed reports"
 REPORTED_RE = re.compile(
     r"\b(reportedly|allegedly|purportedly|rumou?red|(is|are|was|were|has been|have been|had been) "
     r"(reported|said|rumou?red|believed|thought|understood|alleged|claimed) to|it (is|was|has been) "
-    r"(reported|rumou?red|claimed|alleged|understood|believed|said) that|unconfirmed reports?|rumou?rs? "
+    r"(reported|rumou?red|claimed|alleged|understood|believed|said)( that)?|unconfirmed reports?|rumou?rs? "
     r"(say|said|suggest|suggested|have it)|it became known|word (has it|is)|sources say)\b",
     re.I,
 )
