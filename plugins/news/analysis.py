@@ -422,7 +422,7 @@ def analyse(text: str) -> Analysis:
     attributions = _carried_reports(text, attributions)
     attributions = _named_descriptions(doc, attributions)
     attributions = _unify_surnames(attributions)
-    attributions = _denied_reports(text, attributions)
+    attributions = _denied_reports(text, _without_appended_comments(text, attributions))
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 
 
@@ -643,17 +643,25 @@ _APPENDED_COMMENT = re.compile(
 )
 
 
-def _denied_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
-    """'X denied reports that A': the denial is X's, and A is a claim too, the reports' (or the
-    named source's: 'claims by the government that A'). Analysts list the report that a story
-    turns on, and the denial answers it; left inside the denial, it would be no one's claim.
-    A comment the outlet appends to a statement ('A -- a claim that X denies') is not part of it."""
-    out: list[Attribution] = []
+def _without_appended_comments(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """A comment the outlet appends to a statement ('A -- a claim that X denies') is not part of it:
+    what was said ends where the comment starts (left in, the statement read as a denial itself)."""
+    out = []
     for att in attributions:
         start, end = att.evidence
         comment = _APPENDED_COMMENT.search(text, start, end)
-        if comment is not None and comment.start() > start:  # what was said ends where the comment starts
+        if comment is not None and comment.start() > start:
             att = dataclasses.replace(att, evidence_start=start, evidence_end=comment.start())
+        out.append(att)
+    return out
+
+
+def _denied_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """'X denied reports that A': the denial is X's, and A is a claim too, the reports' (or the
+    named source's: 'claims by the government that A'). Analysts list the report that a story
+    turns on, and the denial answers it; left inside the denial, it would be no one's claim."""
+    out: list[Attribution] = []
+    for att in attributions:
         found = None
         region = text[att.quote_start : att.quote_end]
         for m in _DENIED_REPORT.finditer(region):
@@ -669,7 +677,7 @@ def _denied_reports(text: str, attributions: list[Attribution]) -> list[Attribut
             continue
         m, start, end = found
         source = (m.group("source") or "").strip()
-        noun = m.group("noun").lower().rstrip("s").replace("speculation", "speculation")
+        noun = m.group("noun").lower().rstrip("s")
         source_start = att.quote_start + m.start("source") if source else -1
         out.append(
             dataclasses.replace(
