@@ -474,28 +474,10 @@ def batch_command(
     inp: Path, out: Path, base_url: str, args: argparse.Namespace, strategy: str | None = None
 ) -> list[str]:
     """The `toolkit batch` command line every scenario runs against the local server."""
-    return [
-        sys.executable,
-        "-m",
-        "toolkit.cli",
-        "batch",
-        str(inp),
-        "--out",
-        str(out),
-        "--model",
-        "openai:fake-model",
-        "--base-url",
-        base_url,
-        "--prices",
-        args.prices,
-        "--concurrency",
-        str(args.concurrency),
-        "--chains",
-        args.chains,
-        "--strategy",
-        strategy or args.strategy,
-        "--no-progress",
-    ]
+    from tests.support.openai_server import batch_command as command
+
+    options = ["--prices", args.prices, "--concurrency", str(args.concurrency), "--chains", args.chains]
+    return command(inp, out, base_url, *options, "--strategy", strategy or args.strategy)
 
 
 def kill_and_resume(args: argparse.Namespace, work: Path) -> None:

@@ -14,14 +14,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.support.openai_server import FaultPlan, OpenAICompatServer, generate_instance
+from tests.support.openai_server import FaultPlan, OpenAICompatServer, batch_command, generate_instance
 from toolkit.batch import (
     BatchPaths,
     BatchReport,
@@ -505,22 +504,7 @@ def test_sigkill_mid_run_then_resume(tmp_path):
 
     env = {**os.environ, "OPENAI_API_KEY": "test-key", "TOOLKIT_RUNLOG": str(tmp_path / "log.sqlite")}
     with OpenAICompatServer(latency=0.1, max_concurrency=4, responder=responder) as server:
-        cmd = [
-            sys.executable,
-            "-m",
-            "toolkit.cli",
-            "batch",
-            str(inp),
-            "--out",
-            str(out),
-            "--model",
-            "openai:fake-model",
-            "--base-url",
-            server.base_url,
-            "--concurrency",
-            "4",
-            "--no-progress",
-        ]
+        cmd = batch_command(inp, out, server.base_url, "--concurrency", "4")
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 90
         while len(ids_in(out)) < 4 and proc.poll() is None and time.monotonic() < deadline:

@@ -334,6 +334,14 @@ def _note_persons(ctx: _Context, sent: Span) -> None:
                 ctx.subjects.append((ent.start_char, name))
 
 
+def _unattributed(tokens: list[Token], reported: bool) -> _Found:
+    """A statement no one is named for: an impersonal report's ("reportedly", "it was said") or the
+    outlet's own."""
+    if reported:
+        return _Found(_Claimant(UNNAMED_REPORTS, "", -1, -1, "group", frozenset()), "reportedly", tokens, -1)
+    return _Found(_Claimant(OUTLET, "", -1, -1, "org", frozenset()), "", tokens, -1)
+
+
 def analyse(text: str) -> Analysis:
     """Find sentences, attributed statements, outlet assertions and entities in one spaCy pass.
 
@@ -353,14 +361,9 @@ def analyse(text: str) -> Analysis:
         cue, cue_pure = _find_cue(sentence.text)
         found = _find_in_sentence(ctx, sent, cue, cue_pure)
         lead = _outlet_lead_clause(sent, found, cue, cue_pure) if found else None
-        if lead is not None:
-            lead_text = " ".join(t.text for t in lead)
-            if REPORTED_RE.search(lead_text):  # "It was said A, but X told Reuters B": A is a report's
-                voice = _Claimant(UNNAMED_REPORTS, "", -1, -1, "group", frozenset())
-                attributions += _make_attributions(ctx, sentence, _Found(voice, "reportedly", lead, -1), cue)
-            else:
-                outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
-                attributions += _make_attributions(ctx, sentence, _Found(outlet, "", lead, -1), cue)
+        if lead is not None:  # "It was said A, but X told Reuters B": A is a report's, not the outlet's
+            reported = bool(REPORTED_RE.search(" ".join(t.text for t in lead)))
+            attributions += _make_attributions(ctx, sentence, _unattributed(lead, reported), cue)
         seen: set[tuple[str, int, int]] = set()
         for item in found:
             key = (item.claimant.name, item.content[0].i, item.content[-1].i)
@@ -405,12 +408,10 @@ def analyse(text: str) -> Analysis:
             elif REPORTED_RE.search(sentence.text) and _is_declarative(sentence, sent):
                 # "X reportedly ...", "X is said to ...", "it was reported that ...": a report
                 # with no named source is neither the outlet's own claim nor anyone's in particular
-                unnamed = _Claimant(UNNAMED_REPORTS, "", -1, -1, "group", frozenset())
-                item = _Found(unnamed, "reportedly", _statement_tokens(sent, cue, cue_pure), -1)
+                item = _unattributed(_statement_tokens(sent, cue, cue_pure), reported=True)
                 attributions += _make_attributions(ctx, sentence, item, cue)
             elif introduced is None and _is_outlet_assertion(sentence, sent):  # an announcement asserts nothing
-                outlet = _Claimant(OUTLET, "", -1, -1, "org", frozenset())
-                item = _Found(outlet, "", _statement_tokens(sent, cue, cue_pure), -1)
+                item = _unattributed(_statement_tokens(sent, cue, cue_pure), reported=False)
                 attributions += _make_attributions(ctx, sentence, item, cue)
         _note_persons(ctx, sent)
     entities = [

@@ -183,6 +183,15 @@ _FORMAT_EXAMPLES = {
 }
 
 
+def batch_command(inp: Any, out: Any, base_url: str, *options: str) -> list[str]:
+    """The `toolkit batch` command line that runs a feed against this server (the fake model), for
+    the tests and the batch benchmark alike; `options` are further CLI options."""
+    return [
+        sys.executable, "-m", "toolkit.cli", "batch", str(inp), "--out", str(out),
+        "--model", "openai:fake-model", "--base-url", base_url, "--no-progress", *options,
+    ]  # fmt: skip
+
+
 def generate_instance(schema: Any, hint: str = "", *, root: Any = None) -> Any:
     """A small, deterministic, valid instance of a JSON schema.
 
