@@ -624,3 +624,39 @@ def test_an_impersonal_report_beside_a_named_source_is_the_reports() -> None:
     assert any(c == UNNAMED_REPORTS and "the minister had resigned" in q for c, q in found)
     assert any(c == "ministry" and "still in office" in q for c, q in found)
     assert any(c == UNNAMED_REPORTS and "the bridge will close in May" in q for c, q in found)  # no "that"
+
+
+def test_a_sentence_opening_possessive_role_is_the_person_named_with_that_role() -> None:
+    a = analyse(
+        "The baker’s sister, Ana Wells, spoke to reporters. "
+        "Her sister also says the shop is actually not in debt. It closed in May."
+    )
+    assert ("Ana Wells", "the shop is actually not in debt") in _evidence(a)
+
+
+def test_an_indefinite_someone_is_named_only_when_the_article_names_them_in_so_many_words() -> None:
+    named = analyse(
+        "A woman says her landlord evicted her after she complained about the heating.\n"
+        "The Ledger reports that a woman known as Dana rented the flat for six years."
+    )
+    assert named.attributions[0].claimant == "Dana"
+    unnamed = analyse(
+        "A woman says her landlord evicted her after she complained about the heating.\n"
+        "Dana Holt, a neighbour, said the heating had failed twice."
+    )
+    assert unnamed.attributions[0].claimant != "Dana Holt"  # a new someone, not the next name
+
+
+def test_clause_only_verbs_report_with_a_that_clause_and_not_otherwise() -> None:
+    found = _evidence(
+        analyse(
+            "A coroner who examined the body determined that the man had drowned. "
+            "On Friday, Rosa Kemp posted that the shelter would reopen next week. "
+            "In 1990, the bishop implied that the chapel would be sold. "
+            "The banner appeared in a photo posted on Monday by the Harbor Club."
+        )
+    )
+    assert ("coroner", "the man had drowned") in found
+    assert ("Rosa Kemp", "the shelter would reopen next week") in found
+    assert ("bishop", "the chapel would be sold") in found
+    assert not any(c == "Harbor Club" for c, _ in found)  # a photo posted by someone says nothing

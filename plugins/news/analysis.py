@@ -575,6 +575,22 @@ def _role_names(doc: Doc) -> dict[str, set[str]]:
     return roles
 
 
+#: "a man known as Conal", "a woman identified as Rosa Kemp", "a teenager named Ali"
+_NAMING = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he)\s+(?:[a-z-]+\s+){0,2}?(?P<noun>[a-z]+),?\s+(?:known as|named|identified as|"
+    r"called|going by)\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
+)
+_OPENING_WORDS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "my", "this", "that"})
+
+
+def _introduced_names(doc: Doc) -> dict[str, set[str]]:
+    """Nouns the article gives a name in so many words: 'a man known as Conal' -> man -> Conal."""
+    named: dict[str, set[str]] = {}
+    for m in _NAMING.finditer(doc.text):
+        named.setdefault(m["noun"], set()).add(m["name"])
+    return named
+
+
 _ROLE_COMPLEMENT = re.compile(r"\s(?:of|to|for|at|in|with|from|on)\s.*$")
 
 
@@ -582,21 +598,25 @@ def _named_descriptions(doc: Doc, attributions: list[Attribution]) -> list[Attri
     """A claimant named only by a role ('the golfer', "the man's attorney") is the person the
     article names with that role, when it names exactly one."""
     roles: dict[str, set[str]] | None = None
+    introduced: dict[str, set[str]] = {}
     out = []
     for att in attributions:
         words = att.claimant.replace("’", "'").split()
-        if att.claimant in (OUTLET, UNNAMED_REPORTS) or not words or any(w[:1].isupper() for w in words):
+        # a capital that only opens the sentence ("His brother said") names no one
+        named_words = words[1:] if words and words[0].lower() in _OPENING_WORDS else words
+        if att.claimant in (OUTLET, UNNAMED_REPORTS) or not words or any(w[:1].isupper() for w in named_words):
             out.append(att)
             continue
         # the role is the noun before its complement: "eyewitness to the filming" -> eyewitness
         head = _ROLE_COMPLEMENT.sub("", " ".join(words)).split()[-1].lower().removesuffix("'s")
-        if head in GENERIC_PERSON_HEADS or att.claimant_mention.lower().startswith(("a ", "an ")):
-            # "a city engineer said": an indefinite description introduces someone new
-            out.append(att)
-            continue
         if roles is None:
-            roles = _role_names(doc)
-        named = roles.get(head) or roles.get(head.removesuffix("s"))
+            roles, introduced = _role_names(doc), _introduced_names(doc)
+        if head in GENERIC_PERSON_HEADS or att.claimant_mention.lower().startswith(("a ", "an ")):
+            # "a city engineer said": an indefinite description introduces someone new, unless the
+            # article names exactly one such person in so many words ("a man known as Conal")
+            named = introduced.get(head, set())
+        else:
+            named = roles.get(head) or roles.get(head.removesuffix("s"))
         if named and len(named) == 1:
             att = dataclasses.replace(att, claimant=next(iter(named)))
         out.append(att)

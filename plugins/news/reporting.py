@@ -18,6 +18,7 @@ from toolkit_plugins.news.content import (
 from toolkit_plugins.news.sentences import _word_count
 from toolkit_plugins.news.vocabulary import (
     CHARACTERISE_LEMMAS,
+    CLAUSE_ONLY_LEMMAS,
     DOBJ_CONTENT,
     DOCUMENT_HEADS,
     FINDING_LEMMAS,
@@ -324,6 +325,8 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
                 continue  # "time will tell": no one is told anything
             if lemma in FINDING_LEMMAS and not _is_finding(tok):
                 continue  # "Kiev concluded that ...": a decision, not a report
+            if lemma in CLAUSE_ONLY_LEMMAS and not any(c.dep_ == "ccomp" for c in tok.children):
+                continue  # "a tweet posted by the group": no statement unless a clause follows
             candidates.append((0, _depth(tok), tok, "verb"))
     # a reporting verb inside quotation marks is part of someone's quoted words
     quoted = [(a, b) for a, b in _quote_regions(sent)]

@@ -88,7 +88,7 @@ REPORT_LEMMAS = frozenset(
         "disclose", "indicate", "observe", "remark", "reply", "respond", "recall", "point",
         "underline", "underscore", "caution", "estimate", "charge", "vow", "pledge", "promise",
         "threaten", "complain", "speculate", "reiterate", "affirm", "cite",
-        "find", "show", "conclude", "project", "forecast",
+        "find", "show", "conclude", "determine", "project", "forecast", "imply", "post",
     }
 )  # fmt: skip
 # lemmas whose direct object is itself the asserted content ("denied the allegations")
@@ -177,11 +177,14 @@ TITLE_ABBREVIATIONS = frozenset(
 )  # fmt: skip
 #: reporting verbs whose evidence keeps the verb, since the content alone would assert the opposite
 NEGATING_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "retract", "disavow"})
+#: verbs that report only with a that-clause ("posted that ...", not "a photo posted by ...")
+CLAUSE_ONLY_LEMMAS = frozenset({"post", "imply", "determine"})
 #: verbs that report only when a study, a document or researchers are their subject
-FINDING_LEMMAS = frozenset({"find", "show", "conclude"})
+FINDING_LEMMAS = frozenset({"find", "show", "conclude", "determine"})
 FINDING_SUBJECTS = frozenset(
     {"study", "research", "survey", "poll", "analysis", "investigation", "review", "report", "researcher",
-     "scientist", "expert", "audit", "inquiry", "probe", "data", "test", "autopsy", "evidence", "footage"}
+     "scientist", "expert", "audit", "inquiry", "probe", "data", "test", "autopsy", "evidence", "footage",
+     "examiner", "coroner", "pathologist", "laboratory", "lab", "panel", "jury", "court", "judge"}
 )  # fmt: skip
 #: verbs by which a party characterises something ("called it a normal workday")
 CHARACTERISE_LEMMAS = frozenset({"call", "describe", "label", "brand", "term", "dub"})
