@@ -660,3 +660,30 @@ def test_clause_only_verbs_report_with_a_that_clause_and_not_otherwise() -> None
     assert ("Rosa Kemp", "the shelter would reopen next week") in found
     assert ("bishop", "the chapel would be sold") in found
     assert not any(c == "Harbor Club" for c, _ in found)  # a photo posted by someone says nothing
+
+
+def test_passive_beliefs_and_criticism_with_no_one_named_are_unnamed_reports() -> None:
+    a = analyse(
+        "It’s been thought that the ferry was delayed to refit its engines. "
+        "The mayor has been criticized for ignoring the harbour's safety rules. "
+        "The captain was accused of negligence by the port authority. "
+        "The ferry carries 300 passengers on every crossing."
+    )
+    claimants = [x.claimant for x in a.attributions]
+    assert claimants[:2] == [UNNAMED_REPORTS, UNNAMED_REPORTS]
+    assert UNNAMED_REPORTS not in claimants[2:]  # an accuser is named; the last is the outlet's
+    assert claimants[-1] == OUTLET
+
+
+def test_a_quotation_paragraph_signed_with_a_dash_is_the_signers() -> None:
+    a = analyse(
+        "The harbour reopened on Monday after the storm.\n\n"
+        "'The repairs took three weeks. The ferries will run every hour.'\n"
+        "- the port's deputy director, Dr Ana Ruiz\n\n"
+        "Ferries were cancelled for a week.\n"
+        "“We lost money,” a ferry captain told the Ledger. “It was a hard month.”\n"
+        "– Tom Wells"
+    )
+    found = _evidence(a)
+    assert ("Dr Ana Ruiz", "The ferries will run every hour") in found
+    assert not any(c == "Tom Wells" for c, _ in found)  # a byline under a reported quote signs nothing

@@ -421,7 +421,7 @@ def analyse(text: str) -> Analysis:
     ]
     attributions = _quoted_speakers(text, attributions, announced)
     attributions = _carried_reports(text, attributions)
-    attributions = _named_descriptions(doc, attributions)
+    attributions = _named_descriptions(doc, _signed_pull_quotes(text, attributions))
     attributions = _unify_surnames(attributions)
     attributions = _denied_reports(text, _without_appended_comments(text, attributions))
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
@@ -511,7 +511,9 @@ def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribu
         ):
             forecaster = None
         if att.claimant != OUTLET:
-            relays = _is_publication(att.claimant) or att.verb.lower().startswith("report")
+            relays = att.claimant != UNNAMED_REPORTS and (
+                _is_publication(att.claimant) or att.verb.lower().startswith("report")
+            )
             carrying = att if relays and att.verb else None
             forecaster = att if att.claimant != UNNAMED_REPORTS and att.verb else None
             last_index = att.sentence_index
@@ -620,6 +622,36 @@ def _named_descriptions(doc: Doc, attributions: list[Attribution]) -> list[Attri
         if named and len(named) == 1:
             att = dataclasses.replace(att, claimant=next(iter(named)))
         out.append(att)
+    return out
+
+
+#: a paragraph that is only a quotation, signed with a dash: "'We will rebuild.' - Mayor Ana Ruiz"
+_PULL_QUOTE = re.compile(
+    r"^(?:[\"“](?P<body>[^\n\"“”]{8,})[\"”]|['‘](?P<single>[^\n‘]{8,}?)['’])[ \t]*\n?[ \t]*[-–—]{1,2}[ \t]+"
+    r"(?P<who>\w[^\n\"“.!?]*?[A-Z][^\n\"“.!?]*?)[ \t]*$",
+    re.M,
+)
+_CAPITALISED_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\s+){1,4}[A-Z][\w'’-]+$")
+
+
+def _signed_pull_quotes(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """The outlet's statements inside a dash-signed pull quote are the signer's words; of a signature
+    such as "the agency's spokesman, Father Ciro Benedettini" the name is kept."""
+    signed = []
+    for m in _PULL_QUOTE.finditer(text):
+        parts = [p.strip() for p in m["who"].split(",")]
+        if len(m["who"].split()) > 12 or "@" in m["who"]:
+            continue  # a sentence, or an embedded tweet's signature (read as the tweet's author)
+        name = next((p for p in reversed(parts) if _CAPITALISED_NAME.match(p)), parts[0])
+        body = "body" if m["body"] is not None else "single"
+        signed.append((m.start(body), m.end(body), name))
+    if not signed:
+        return attributions
+    out = []
+    for att in attributions:
+        start, end = att.evidence
+        signer = next((n for a, b, n in signed if att.claimant == OUTLET and a <= start and end <= b), None)
+        out.append(att if signer is None else dataclasses.replace(att, claimant=signer, claimant_mention=signer))
     return out
 
 
