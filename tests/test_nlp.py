@@ -687,3 +687,20 @@ def test_a_quotation_paragraph_signed_with_a_dash_is_the_signers() -> None:
     found = _evidence(a)
     assert ("Dr Ana Ruiz", "The ferries will run every hour") in found
     assert not any(c == "Tom Wells" for c, _ in found)  # a byline under a reported quote signs nothing
+
+
+def test_he_after_a_subject_named_in_apposition_is_that_person() -> None:
+    a = analyse(
+        "Rosa Kemp, who runs the shelter, said the dogs were safe. "
+        "The baker's brother, Tom Wells, wrote to the council. “This is not fair,” he said."
+    )
+    assert ("Tom Wells", "This is not fair") in _evidence(a)
+
+
+def test_a_speaker_named_after_the_verb_in_an_inverted_attribution_is_the_claimant() -> None:
+    a = analyse(
+        "More homes could be flooded if the council opens the sluices, warned Harbor Authority spokesman Ali Omar. "
+        "The water is rising quickly, he said."
+    )
+    claimants = [c for c, _ in _evidence(a)]
+    assert claimants == ["Ali Omar", "Ali Omar"]

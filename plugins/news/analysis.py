@@ -330,7 +330,10 @@ def _note_persons(ctx: _Context, sent: Span) -> None:
                 continue
             name = _full_person_name(ctx, clean, ent.start_char)
             ctx.persons.append((ent.start_char, name))
-            if ent.root.dep_ in ("nsubj", "nsubjpass"):
+            root = ent.root
+            if root.dep_ in ("nsubj", "nsubjpass") or (
+                root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass")
+            ):  # "the baker's brother, Tom Wells, spoke to reporters": Tom Wells is the subject
                 ctx.subjects.append((ent.start_char, name))
 
 

@@ -75,6 +75,13 @@ def _subject_of(v: Token) -> Token | None:
             surname = [s for s in c.children if s.dep_ == "nsubj" and s.i > c.i]
             if surname:
                 return surname[0]
+    clauses = [c.i < v.i for c in v.children if c.dep_ == "ccomp"]
+    inverted = v.i > v.sent.start and v.doc[v.i - 1].text == "," and v.lemma_.lower() != "tell"
+    if inverted and clauses and all(clauses):  # (the object of "tell" is who is told)
+        # "A could happen, warned spokesman Ali Omar": the speaker after the verb parsed as its object
+        speaker = next((c for c in v.children if c.dep_ == "dobj" and c.i > v.i), None)
+        if speaker is not None and (speaker.ent_type_ in ("PERSON", "ORG") or speaker.lemma_ in HUMAN_SOURCE_HEADS):
+            return speaker
     head = v.head
     if v.dep_ == "xcomp" and head.pos_ == "VERB" and head.lemma_ != "be":
         if any(c.dep_ in ("dobj", "dative") for c in head.children):
