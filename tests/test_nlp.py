@@ -704,3 +704,18 @@ def test_a_speaker_named_after_the_verb_in_an_inverted_attribution_is_the_claima
     )
     claimants = [c for c, _ in _evidence(a)]
     assert claimants == ["Ali Omar", "Ali Omar"]
+
+
+def test_an_impersonal_report_beside_a_publications_report_is_that_publications() -> None:
+    a = analyse(
+        "Word has it that the mill will close next spring. The owners plan to sell the land, the Daily Ledger "
+        "reported on Friday.\n"
+        "The mayor opened a new school on Monday.\n"
+        "The council is also weighing a new tram line, according to the news site Harbor Wire. The line would "
+        "reportedly run from the port to the airport.\n"
+        "The bridge reportedly needs new cables."
+    )
+    by_claim = {q: c for c, q in _evidence(a)}
+    assert by_claim["Word has it that the mill will close next spring"] == "Daily Ledger"
+    assert by_claim["The line would reportedly run from the port to the airport"] == "news site Harbor Wire"
+    assert by_claim["The bridge reportedly needs new cables"] == UNNAMED_REPORTS  # a paragraph of its own

@@ -423,7 +423,7 @@ def analyse(text: str) -> Analysis:
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
     attributions = _quoted_speakers(text, attributions, announced)
-    attributions = _carried_reports(text, attributions)
+    attributions = _carried_reports(text, _reports_of_a_named_source(text, attributions))
     attributions = _named_descriptions(doc, _signed_pull_quotes(text, attributions))
     attributions = _unify_surnames(attributions)
     attributions = _denied_reports(text, _without_appended_comments(text, attributions))
@@ -548,6 +548,38 @@ def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribu
             )
         else:
             out.append(att)
+    return out
+
+
+def _reports_of_a_named_source(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """'Word has it that A. B, the Post reported.' and 'A, according to a report from Skift. B would
+    reportedly C.': an impersonal report next to a publication's report in the same paragraph is
+    that publication's, the one before it first."""
+    relays = [
+        a
+        for a in attributions
+        if a.claimant not in (OUTLET, UNNAMED_REPORTS)
+        and (
+            _is_publication(a.claimant)
+            or a.verb.lower().startswith("report")
+            or bool(set(a.claimant.lower().split()) & NEWS_ORG_HEADS)  # "travel news site Skift"
+        )
+    ]
+    out = []
+    for att in attributions:
+        if att.claimant == UNNAMED_REPORTS:
+            near = [
+                r
+                for r in relays
+                if abs(r.sentence_index - att.sentence_index) == 1
+                and "\n" not in text[min(r.quote_end, att.quote_end) : max(r.quote_start, att.quote_start)]
+            ]
+            if near:
+                source = min(near, key=lambda r: r.sentence_index > att.sentence_index)  # the one before first
+                att = dataclasses.replace(
+                    att, claimant=source.claimant, claimant_mention=source.claimant_mention, verb=source.verb
+                )
+        out.append(att)
     return out
 
 
