@@ -719,3 +719,21 @@ def test_an_impersonal_report_beside_a_publications_report_is_that_publications(
     assert by_claim["Word has it that the mill will close next spring"] == "Daily Ledger"
     assert by_claim["The line would reportedly run from the port to the airport"] == "news site Harbor Wire"
     assert by_claim["The bridge reportedly needs new cables"] == UNNAMED_REPORTS  # a paragraph of its own
+
+
+def test_a_news_agency_glued_to_a_name_by_the_parser_is_not_part_of_the_name() -> None:
+    a = analyse("The minister told Reuters Kim was in good health. Kim said on Friday that he had recovered.")
+    assert [c for c, _ in _evidence(a)] == ["minister", "Kim"]
+
+
+def test_a_role_of_a_body_named_after_a_common_noun_is_compacted() -> None:
+    a = analyse(
+        "The leader of the local protest group Green Harbor said the march would go ahead. "
+        "The head of the regional aid agency Harbor Relief said the camp was full. "
+        "The director of the city's museum said the paintings were safe."
+    )
+    assert [c for c, _ in _evidence(a)] == [
+        "Green Harbor leader",
+        "Harbor Relief head",
+        "director of the city's museum",  # no body named: kept as written
+    ]

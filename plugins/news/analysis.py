@@ -27,12 +27,14 @@ from toolkit_plugins.news.vocabulary import (
     DOCUMENT_HEADS,
     ENTITY_LABELS,
     FINDING_LEMMAS,
+    HUMAN_SOURCE_HEADS,
     MIN_OUTLET_WORDS,
     MIN_PART_WORDS,
     NEGATING_LEMMAS,
     NEWS_NAME_RE,
     NEWS_ORG_HEADS,
     NEWSGATHERING_RE,
+    ORG_HEADS,
     OUTLET,
     QUOTE_CHARS,
     REPORT_LEMMAS,
@@ -328,6 +330,9 @@ def _note_persons(ctx: _Context, sent: Span) -> None:
             clean = re.sub(r"['’]s$", "", _norm_space(ent.text)).strip(" .,;:")
             if not re.fullmatch(r"[^\W\d_][\w.'’ -]*", clean):
                 continue
+            first, _, rest = clean.partition(" ")
+            if rest and NEWS_NAME_RE.fullmatch(first):
+                clean = rest  # "told Reuters Kim was ...": the agency is not part of the name
             name = _full_person_name(ctx, clean, ent.start_char)
             ctx.persons.append((ent.start_char, name))
             root = ent.root
@@ -425,7 +430,7 @@ def analyse(text: str) -> Analysis:
     attributions = _quoted_speakers(text, attributions, announced)
     attributions = _carried_reports(text, _reports_of_a_named_source(text, attributions))
     attributions = _named_descriptions(doc, _signed_pull_quotes(text, attributions))
-    attributions = _unify_surnames(attributions)
+    attributions = _unify_surnames(_compact_roles(attributions))
     attributions = _denied_reports(text, _without_appended_comments(text, attributions))
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 
@@ -687,6 +692,25 @@ def _signed_pull_quotes(text: str, attributions: list[Attribution]) -> list[Attr
         start, end = att.evidence
         signer = next((n for a, b, n in signed if att.claimant == OUTLET and a <= start and end <= b), None)
         out.append(att if signer is None else dataclasses.replace(att, claimant=signer, claimant_mention=signer))
+    return out
+
+
+#: "leader of Nigeria's extremist group Boko Haram", "spokesman for the security firm Knightscope"
+_ROLE_OF_NAMED = re.compile(
+    r"^(?P<role>[a-z][\w-]*(?: [a-z][\w-]*)?) (?:of|for|at) (?:the |a |an )?(?:[\w’'-]+ ){0,5}?"
+    r"(?P<noun>[a-z]+) (?P<name>[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,3})$"
+)
+
+
+def _compact_roles(attributions: list[Attribution]) -> list[Attribution]:
+    """A role of a body the article names after a common noun is '<name> <role>': 'leader of
+    Nigeria's extremist group Boko Haram' is the 'Boko Haram leader', as an analyst would list it."""
+    out = []
+    for att in attributions:
+        m = _ROLE_OF_NAMED.match(att.claimant)
+        if m and m["role"].split()[-1] in HUMAN_SOURCE_HEADS | {"head"} and m["noun"] in ORG_HEADS | NEWS_ORG_HEADS:
+            att = dataclasses.replace(att, claimant=f"{m['name']} {m['role']}")
+        out.append(att)
     return out
 
 
