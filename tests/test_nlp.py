@@ -737,3 +737,17 @@ def test_a_role_of_a_body_named_after_a_common_noun_is_compacted() -> None:
         "Harbor Relief head",
         "director of the city's museum",  # no body named: kept as written
     ]
+
+
+def test_a_parenthetical_attribution_before_the_clause_gives_the_clause() -> None:
+    a = analyse(
+        "The Ledger said the city tested buses. For example, the Ledger reported, Harbor Transit tested sensors "
+        "to measure air quality, which would have helped monitor pollution levels. "
+        "But the mayor has not confirmed the plan, so the budget is still open."
+    )
+    found = _evidence(a)
+    assert (
+        "Ledger",
+        "Harbor Transit tested sensors to measure air quality, which would have helped monitor pollution levels",
+    ) in found
+    assert not any(q.startswith("For example") for _, q in found)  # the attribution is not the claim

@@ -142,6 +142,10 @@ def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
     return None
 
 
+#: what a parenthetical attribution ("the Journal reported Monday,") holds besides its verb
+_PARENTHESIS_DEPS = frozenset({"nsubj", "punct", "prep", "advmod", "npadvmod", "aux", "cc"})
+
+
 def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int, int]) -> list[Token]:
     """What the reporting verb introduces: complement clause, quotation, host clause or object."""
     doc = sent.doc
@@ -178,6 +182,18 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     region = _quote_after(sent, v)
     if region is not None:
         return _region_inner(doc, region)
+    host = v.head
+    lo, hi = _subtree_range(v)
+    bare = all(c.dep_ in _PARENTHESIS_DEPS for c in v.children)  # "reported", not "confirmed the truce"
+    if (
+        v.dep_ in ("ccomp", "advcl")
+        and bare
+        and host.i > hi
+        and host.pos_ in ("VERB", "AUX")
+        and doc[hi + 1].text in (",", "—", "–")
+    ):
+        # "For example, the Journal reported, Apple tested sensors": the attribution is a parenthesis
+        return _minus_phrase(sent, (lo, hi + 1), (host.left_edge.i, host.right_edge.i))
     if v.dep_ in ("parataxis",) or (
         v.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in v.children)
     ):
