@@ -751,3 +751,11 @@ def test_a_parenthetical_attribution_before_the_clause_gives_the_clause() -> Non
         "Harbor Transit tested sensors to measure air quality, which would have helped monitor pollution levels",
     ) in found
     assert not any(q.startswith("For example") for _, q in found)  # the attribution is not the claim
+
+
+def test_the_sources_a_publication_cited_are_that_publications_sources() -> None:
+    a = analyse(
+        "The port will close in May, the Daily Ledger reported Monday, citing sources close to the council. "
+        "The ferry operator was not told, the sources said."
+    )
+    assert [c for c, _ in _evidence(a)] == ["Daily Ledger", "Daily Ledger's sources"]

@@ -27,6 +27,7 @@ from toolkit_plugins.news.vocabulary import (
     DOCUMENT_HEADS,
     ENTITY_LABELS,
     FINDING_LEMMAS,
+    GENERIC_SOURCE_HEADS,
     HUMAN_SOURCE_HEADS,
     MIN_OUTLET_WORDS,
     MIN_PART_WORDS,
@@ -312,15 +313,17 @@ def _make_attributions(ctx: _Context, sentence: Sentence, found: _Found, cue: st
 def _remember(ctx: _Context, found: _Found) -> None:
     cl = found.claimant
     position = cl.start if cl.start >= 0 else ctx.doc[found.anchor].idx
-    ctx.refs.append(
-        _Ref(
-            name=cl.name,
-            kind=cl.kind,
-            lemmas=cl.lemmas,
-            position=position,
-            is_news=bool(NEWS_NAME_RE.search(cl.name)) or bool(cl.lemmas & NEWS_ORG_HEADS),
-        )
-    )
+    is_news = bool(NEWS_NAME_RE.search(cl.name)) or bool(cl.lemmas & NEWS_ORG_HEADS)
+    ctx.refs.append(_Ref(name=cl.name, kind=cl.kind, lemmas=cl.lemmas, position=position, is_news=is_news))
+    if found.anchor >= 0:
+        # "the Journal reported, citing sources familiar with ...": "the sources" later are the Journal's
+        verb = ctx.doc[found.anchor]
+        for citing in (c for c in verb.children if c.lemma_ == "cite" and c.tag_ == "VBG"):
+            for cited in (c for c in citing.children if c.dep_ == "dobj"):
+                if cited.lemma_.lower() in GENERIC_SOURCE_HEADS:
+                    owner = re.sub(r"^the ", "", cl.name)
+                    lemmas = frozenset({cited.lemma_.lower()})
+                    ctx.refs.append(_Ref(f"{owner}'s {cited.text}", "group", lemmas, cited.idx, is_news))
 
 
 def _note_persons(ctx: _Context, sent: Span) -> None:
