@@ -15,7 +15,7 @@ from toolkit.hashing import sha256_text
 from toolkit.story import build, html_report, is_cross_result, iter_results, load_cross_result
 from toolkit.testing.fakes import ScriptedModel
 from toolkit_plugins.stories import Stories
-from toolkit_plugins.stories.align import align, claimant_names, story_claims
+from toolkit_plugins.stories.align import align, claimant_names, is_generic, story_claims
 from toolkit_plugins.stories.grouping import digest
 from toolkit_plugins.stories.similarity import THRESHOLDS, vectoriser
 
@@ -295,3 +295,8 @@ def test_the_html_escapes_what_articles_say(tmp_path: Path) -> None:
     page = html_report(out)
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_a_publications_unnamed_sources_are_a_generic_voice_but_a_person_is_not() -> None:
+    assert is_generic("Daily Ledger's sources") and is_generic("the Post’s sources") and is_generic("sources")
+    assert not is_generic("Rosa Kemp") and not is_generic("Daily Ledger")

@@ -36,8 +36,10 @@ DENIAL = re.compile(
     re.I,
 )
 #: claimants that name no one in particular: they align with any claimant saying the same thing
+#: (a publication's unnamed sources too: "the Journal's sources" relay what "sources" say elsewhere)
 GENERIC_CLAIMANT = re.compile(
-    r"^(the outlet|(an? |the |some |multiple |many |several )?(unnamed |unconfirmed |unidentified |anonymous |"
+    r"^(the outlet|([\w .&’'-]+?['’]s )?(an? |the |some |multiple |many |several )?"
+    r"(unnamed |unconfirmed |unidentified |anonymous |"
     r"local |media |news |online |fake |earlier )*(source|sources|report|reports|media|rumou?rs?|paper|newspaper|"
     r"outlets?|story|stories|site|website|internet|social media|claims?|speculation|hoax|death hoax)|"
     r"unattributed.*|unnamed.*|it|they)$",
