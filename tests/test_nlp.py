@@ -759,3 +759,17 @@ def test_the_sources_a_publication_cited_are_that_publications_sources() -> None
         "The ferry operator was not told, the sources said."
     )
     assert [c for c, _ in _evidence(a)] == ["Daily Ledger", "Daily Ledger's sources"]
+
+
+def test_a_delayed_identification_lead_names_its_someone_in_the_next_paragraph() -> None:
+    a = analyse(
+        "A retired ferry captain said on local radio that the harbour will close for a year.\n\n"
+        "Tom Wells, 61, who sailed the route for twenty years, told Harbor FM that the repairs had not begun.\n\n"
+        "The council did not comment."
+    )
+    assert [c for c, _ in _evidence(a)][:2] == ["Tom Wells", "Tom Wells"]
+    unnamed = analyse(
+        "A retired ferry captain said on local radio that the harbour will close for a year.\n\n"
+        "The council voted on Monday. Tom Wells, a councillor, said the repairs had not begun."
+    )
+    assert unnamed.attributions[0].claimant != "Tom Wells"  # not the next paragraph's opening statement

@@ -430,10 +430,11 @@ def analyse(text: str) -> Analysis:
         for ent in doc.ents
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
+    body_start = next((s.start for s, _ in pairs if not s.is_heading), 0)
     attributions = _quoted_speakers(text, attributions, announced)
     attributions = _carried_reports(text, _reports_of_a_named_source(text, attributions))
     attributions = _named_descriptions(doc, _signed_pull_quotes(text, attributions))
-    attributions = _unify_surnames(_compact_roles(attributions))
+    attributions = _unify_surnames(_compact_roles(_delayed_identification(text, attributions, body_start)))
     attributions = _denied_reports(text, _without_appended_comments(text, attributions))
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 
@@ -715,6 +716,45 @@ def _compact_roles(attributions: list[Attribution]) -> list[Attribution]:
             att = dataclasses.replace(att, claimant=f"{m['name']} {m['role']}")
         out.append(att)
     return out
+
+
+#: a role set beside a name: "Dana Holt, a neighbour," / "Tom Wells, the harbour's pilot,"
+_APPOSED_ROLE = re.compile(r",\s+(?:an?|the)\s+(?P<role>[\w\s'’-]+?)\s*[,.]")
+
+
+def _delayed_identification(text: str, attributions: list[Attribution], body_start: int) -> list[Attribution]:
+    """The delayed-identification lead: 'A journeyman golfer said ... .' then, opening the next
+    paragraph, 'Dan Olsen, 48, ..., told a radio show that ...': the someone of the lead is the
+    person the next paragraph names first, when that name appears nowhere before it."""
+    body = [a for a in attributions if a.quote_start >= 0]
+    if not body:
+        return attributions
+    lead = body[0]
+    words = lead.claimant.split()
+    if not lead.claimant_mention.lower().startswith(("a ", "an ")) or any(w[:1].isupper() for w in words):
+        return attributions
+    paragraph_end = text.find("\n", lead.quote_end)
+    if paragraph_end < 0 or "\n" in text[body_start : lead.quote_start] or lead.claimant_start < 0:
+        return attributions  # the lead is in the article's first paragraph (after any headline)
+    if re.search(r"\b[a-z]", text[lead.quote_start : lead.claimant_start]):
+        return attributions  # the someone opens the sentence (after a dateline), as its subject
+    following = [a for a in body if a.quote_start > paragraph_end]
+    if not following:
+        return attributions
+    first = following[0]
+    opening = text[paragraph_end : first.quote_start].strip()
+    named = first.claimant
+    if opening or not _CAPITALISED_NAME.match(named) or named in text[: first.quote_start]:
+        return attributions  # not the next paragraph's opening statement, or someone named before
+    role = (
+        _APPOSED_ROLE.search(text[first.claimant_start : first.claimant_end + 60])
+        if first.claimant_start >= 0
+        else None
+    )
+    head = _ROLE_COMPLEMENT.sub("", lead.claimant).split()[-1].lower()
+    if role and role["role"].split()[-1].lower() != head:
+        return attributions  # "Dana Holt, a neighbour, said": someone else than the lead's woman
+    return [dataclasses.replace(a, claimant=named) if a.claimant == lead.claimant else a for a in attributions]
 
 
 def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:
