@@ -773,3 +773,13 @@ def test_a_delayed_identification_lead_names_its_someone_in_the_next_paragraph()
         "The council voted on Monday. Tom Wells, a councillor, said the repairs had not begun."
     )
     assert unnamed.attributions[0].claimant != "Tom Wells"  # not the next paragraph's opening statement
+
+
+def test_a_capitalised_word_before_the_verb_mid_sentence_is_a_surname() -> None:
+    a = analyse("It has been rumored the ferry might sink, but So said that is false.")
+    assert [c for c, _ in _evidence(a)] == [UNNAMED_REPORTS, "So"]
+
+
+def test_a_denial_supposed_in_an_if_clause_is_no_ones_claim() -> None:
+    a = analyse("Even if the council denies any problems, the ferry has not sailed since May.")
+    assert [c for c, _ in _evidence(a)] == [OUTLET]

@@ -339,8 +339,12 @@ def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) ->
         if ref is None:
             return None
         return _Claimant(ref.name, head.text, -1, -1, ref.kind, ref.lemmas, resolved=True)
-    if head.pos_ not in ("NOUN", "PROPN", "NUM", "X") and not head.ent_type_:
+    surname = head.pos_ == "ADV" and head.text.istitle() and head.i > head.sent.start  # "but So said"
+    if head.pos_ not in ("NOUN", "PROPN", "NUM", "X") and not head.ent_type_ and not surname:
         return None
+    if surname:
+        name = _full_person_name(ctx, head.text, head.idx)
+        return _Claimant(name, head.text, head.idx, head.idx + len(head.text), "person", frozenset())
     toks = _np_tokens(head, stop_at)
     mention, m_start, m_end = _span_text(doc, toks)
     # "X's statement said", "a statement from X said": the author is the claimant

@@ -75,6 +75,9 @@ def _subject_of(v: Token) -> Token | None:
             surname = [s for s in c.children if s.dep_ == "nsubj" and s.i > c.i]
             if surname:
                 return surname[0]
+    before = v.doc[v.i - 1] if v.i > v.sent.start + 1 else None
+    if before is not None and before.head.i == v.i and before.pos_ == "ADV" and before.text.istitle():
+        return before  # "but So said": a capitalised word mid-sentence before the verb is a surname
     clauses = [c.i < v.i for c in v.children if c.dep_ == "ccomp"]
     inverted = v.i > v.sent.start and v.doc[v.i - 1].text == "," and v.lemma_.lower() != "tell"
     if inverted and clauses and all(clauses):  # (the object of "tell" is who is told)
@@ -344,6 +347,8 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
                 continue
             if any(c.dep_ == "neg" for c in tok.children):
                 continue
+            if tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children):
+                continue  # "Even if X denies A, B": a supposition, and B is the writer's
             if lemma == "tell" and not any(c.dep_ in ("dobj", "dative", "iobj") for c in tok.children):
                 continue  # "time will tell": no one is told anything
             if lemma in FINDING_LEMMAS and not _is_finding(tok):
