@@ -783,3 +783,13 @@ def test_a_capitalised_word_before_the_verb_mid_sentence_is_a_surname() -> None:
 def test_a_denial_supposed_in_an_if_clause_is_no_ones_claim() -> None:
     a = analyse("Even if the council denies any problems, the ferry has not sailed since May.")
     assert [c for c, _ in _evidence(a)] == [OUTLET]
+
+
+def test_the_writers_inference_after_a_trailing_attribution_is_the_outlets() -> None:
+    a = analyse(
+        "The ferry's engines are in good repair, the harbour board said on Friday evening, "
+        "so the crossing is probably not going to be cancelled."
+    )
+    found = _evidence(a)
+    assert found[0][0] == "harbour board"
+    assert (OUTLET, "the crossing is probably not going to be cancelled") in found

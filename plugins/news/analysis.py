@@ -151,6 +151,26 @@ def _outlet_lead_clause(sent: Span, found: list[_Found], cue: str, cue_pure: boo
     return tokens if _word_count(" ".join(t.text for t in tokens)) >= MIN_OUTLET_WORDS else None
 
 
+def _outlet_tail_clause(sent: Span, found: list[_Found]) -> list[Token] | None:
+    """'A, the government said, so his sister is probably not running the country': the clause the
+    writer draws from the statement ('so ...') is the outlet's own inference, not the speaker's."""
+    doc = sent.doc
+    for f in found:
+        verb = doc[f.anchor] if f.anchor >= 0 else None
+        if verb is None or not f.content or f.content[-1].i > verb.i:
+            continue  # only after a trailing attribution: "A, X said, so B"
+        for clause in verb.children:
+            if clause.dep_ not in ("advcl", "conj") or clause.i < verb.i or not _own_subject(clause):
+                continue
+            so = next((c for c in clause.children if c.lower_ == "so" and c.i == clause.left_edge.i), None)
+            if so is None or doc[so.i - 1].text != ",":
+                continue
+            tokens = _trim_content([doc[i] for i in range(so.i + 1, clause.right_edge.i + 1)])
+            if _word_count(" ".join(t.text for t in tokens)) >= MIN_OUTLET_WORDS:
+                return tokens
+    return None
+
+
 def _own_subject(tok: Token) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children)
 
@@ -384,6 +404,9 @@ def analyse(text: str) -> Analysis:
             attributions += _make_attributions(ctx, sentence, item, cue)
             _remember(ctx, item)
             last_speaker = (sentence.index, item)
+        tail = _outlet_tail_clause(sent, found) if found else None
+        if tail is not None:
+            attributions += _make_attributions(ctx, sentence, _unattributed(tail, reported=False), cue)
         if not found:
             introduced = announcer(ctx, sent)
             if introduced is not None:
