@@ -793,3 +793,16 @@ def test_the_writers_inference_after_a_trailing_attribution_is_the_outlets() -> 
     found = _evidence(a)
     assert found[0][0] == "harbour board"
     assert (OUTLET, "the crossing is probably not going to be cancelled") in found
+
+
+def test_he_is_the_main_clauses_subject_named_earlier_in_the_sentence() -> None:
+    a = analyse(
+        "In 1990, Mayor Tom Wells said the ferry would run for ever. "
+        "In 2008, former Mayor Ben Cole upset some residents when he said the ferry would close."
+    )
+    assert [c for c, _ in _evidence(a)] == ["Tom Wells", "Ben Cole"]
+    quoted = analyse(
+        "Inspector Tom Wells said the case was sad. "
+        "“Regardless of the fact Rex was left with his lead, this was cruel,” he said."
+    )
+    assert {c for c, _ in _evidence(quoted)} == {"Tom Wells"}  # not a subject inside the quotation

@@ -235,6 +235,19 @@ def _resolve_pronoun(ctx: _Context, tok: Token) -> _Ref | None:
     word = tok.lower_
     position = tok.idx
     if word in PERSON_PRONOUNS:
+        # "Pope Benedict upset some when he said ...": a person who is a subject earlier in the same
+        # sentence is the likeliest antecedent
+        same = [
+            e
+            for e in tok.sent.ents
+            if e.label_ == "PERSON"
+            and e.end <= tok.i
+            and e.root.dep_ in ("nsubj", "nsubjpass")
+            and e.root.head.i == tok.sent.root.i  # the main clause's subject, not one in a quotation
+        ]
+        if same:
+            name = _full_person_name(ctx, _norm_space(same[-1].text).strip(" ,."), position)
+            return _Ref(name=name, kind="person", lemmas=frozenset(), position=same[-1].start_char)
         best: _Ref | None = None
         for ref in ctx.refs:
             if ref.kind == "person" and ref.position < position:
