@@ -806,3 +806,12 @@ def test_he_is_the_main_clauses_subject_named_earlier_in_the_sentence() -> None:
         "“Regardless of the fact Rex was left with his lead, this was cruel,” he said."
     )
     assert {c for c, _ in _evidence(quoted)} == {"Tom Wells"}  # not a subject inside the quotation
+
+
+def test_told_of_gives_the_account_with_its_verb() -> None:
+    a = analyse(
+        "Witnesses claimed that they heard up to ten shots. "
+        "Dana Holt, a friend of the victim who was with him, told of only a few. Time will tell."
+    )
+    assert _evidence(a)[1] == ("Dana Holt", "told of only a few")
+    assert len(a.attributions) == 2  # "time will tell" tells nothing

@@ -145,6 +145,11 @@ def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
     return None
 
 
+def _told_of(child: Token) -> bool:
+    """'told of only a few': the account given, as 'of' and its object."""
+    return child.dep_ == "prep" and child.lower_ == "of" and any(c.dep_ == "pobj" for c in child.children)
+
+
 #: what a parenthetical attribution ("the Journal reported Monday,") holds besides its verb
 _PARENTHESIS_DEPS = frozenset({"nsubj", "punct", "prep", "advmod", "npadvmod", "aux", "cc"})
 
@@ -205,6 +210,9 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
             # "A, the mayor says, but B": the mayor said A only
             return [t for t in doc[body[0] : lo] if not (t.i == lo - 1 and t.text == ",")]
         return _minus_phrase(sent, (lo, hi), body)
+    told_of = next((c for c in v.children if lemma == "tell" and _told_of(c)), None)
+    if told_of is not None:  # "a friend told of only a few": the verb stays, "only a few" alone says nothing
+        return [doc[i] for i in range(v.i, told_of.right_edge.i + 1)]
     if lemma in DOBJ_CONTENT:
         objs = [c for c in v.children if c.dep_ == "dobj"]
         if lemma in XCOMP_CONTENT | {"report"}:
@@ -349,7 +357,7 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
                 continue
             if tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children):
                 continue  # "Even if X denies A, B": a supposition, and B is the writer's
-            if lemma == "tell" and not any(c.dep_ in ("dobj", "dative", "iobj") for c in tok.children):
+            if lemma == "tell" and not any(c.dep_ in ("dobj", "dative", "iobj") or _told_of(c) for c in tok.children):
                 continue  # "time will tell": no one is told anything
             if lemma in FINDING_LEMMAS and not _is_finding(tok):
                 continue  # "Kiev concluded that ...": a decision, not a report
