@@ -815,3 +815,10 @@ def test_told_of_gives_the_account_with_its_verb() -> None:
     )
     assert _evidence(a)[1] == ("Dana Holt", "told of only a few")
     assert len(a.attributions) == 2  # "time will tell" tells nothing
+
+
+def test_a_negated_clause_corrected_by_but_is_one_statement_and_other_contrasts_split() -> None:
+    one = analyse("“It's not the engine, but it's something else,” the captain said.")
+    assert _evidence(one) == [("captain", "It's not the engine, but it's something else")]
+    two = analyse("The mayor said the ferry is not safe, but the council insists it will sail on Monday.")
+    assert len(two.attributions) >= 2

@@ -191,7 +191,8 @@ def _split_points(content: list[Token]) -> list[int]:
         doc = t.doc
         after_semicolon = doc[start - 1].text == ";"
         if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX"):
-            points.append(start)
+            if not _corrects(t.head, t):
+                points.append(start)
         elif t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in SPLIT_MARKS for c in t.children):
             points.append(start)
         elif t.dep_ == "parataxis" and after_semicolon:
@@ -208,6 +209,19 @@ def _split_points(content: list[Token]) -> list[int]:
         ):
             points.append(t.i)
     return sorted(set(points))
+
+
+def _corrects(first: Token, second: Token) -> bool:
+    """'It's not testosterone, but it's something else': a negated clause corrected by 'but' with
+    the same subject is one statement (what it is not and what it is)."""
+    but = any(c.dep_ == "cc" and c.lower_ == "but" for c in first.children) or any(
+        c.dep_ == "cc" and c.lower_ == "but" for c in second.children
+    )
+    subjects = [
+        next((c.lower_ for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None) for v in (first, second)
+    ]
+    negated = any(c.dep_ == "neg" for c in first.children)
+    return but and negated and subjects[0] is not None and subjects[0] == subjects[1]
 
 
 def _side_clauses(content: list[Token]) -> list[tuple[int, int]]:
