@@ -45,3 +45,19 @@ def test_long_article_is_chunked_and_duplicates_merged():
     assert len({c.quote for c in claims}) == len(claims)
     assert all(verify(text, c.start, c.end, c.quote) for c in claims)
     assert all(verify(text, k.start, k.end, k.quote) for k in result.output("summary").key_points)
+
+
+def test_a_speaker_repeating_their_own_words_is_listed_once_and_another_speaker_stays():
+    text = (
+        "Ferry sails in storm\n"
+        "The ferry sailed on Monday despite the storm warnings issued by the port.\n\n"
+        "'Safety comes first at sea for every crew.'\n"
+        "- the harbour pilot, Captain Tom Wells\n\n"
+        '"Safety comes first at sea for every crew, and the weather decides every crossing," Captain Tom Wells '
+        "said on Monday. The council said safety comes first at sea for every crew."
+    )
+    result = run(text, model=ScriptedModel(_answer))
+    claims = result.output("claims").claims
+    said = [c for c in claims if "Wells" in c.claimant and "Safety comes first" in c.quote]
+    assert len(said) == 1 and result.output("claims").merged_duplicates == 1  # the pull quote, said again
+    assert any(c.claimant == "council" for c in claims)  # another speaker's same words corroborate: kept

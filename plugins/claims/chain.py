@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.grounding import Grounding, align
-from toolkit.text import STOPWORDS, near_duplicate
+from toolkit.text import STOPWORDS, content_words, near_duplicate
 from toolkit_plugins.claims.schema import Claim, ClaimList, ClaimType
 from toolkit_plugins.claims.view import ClaimsView
 from toolkit_plugins.news import NEWS, OUTLET, UNNAMED_REPORTS, Analysis, Attribution
@@ -267,6 +267,32 @@ def _speaker_differs(claimant: str, rule: Attribution, span: tuple[int, int]) ->
     return not (a == b or is_short_form(claimant, rule.claimant) or is_short_form(rule.claimant, claimant))
 
 
+def _two_parties(claimant_a: str, claimant_b: str) -> bool:
+    """Two named sources saying the same thing corroborate each other: both claims stay."""
+    voices = (OUTLET, UNNAMED_REPORTS)
+    return claimant_a not in voices and claimant_b not in voices and not _same_speaker(claimant_a, claimant_b)
+
+
+def _same_speaker(claimant_a: str, claimant_b: str) -> bool:
+    return (
+        claimant_a == claimant_b
+        or is_short_form(claimant_a, claimant_b, loose=True)
+        or is_short_form(claimant_b, claimant_a, loose=True)
+    )
+
+
+def _repeats_own_words(claimant_a: str, a: str, claimant_b: str, b: str) -> bool:
+    """A speaker repeating words of theirs said elsewhere (a pull quote and its sentence, a quote
+    and its paraphrase): the shorter statement's meaning words all recur in the longer one."""
+    if OUTLET in (claimant_a, claimant_b) or UNNAMED_REPORTS in (claimant_a, claimant_b):
+        return False
+    if not _same_speaker(claimant_a, claimant_b):
+        return False
+    wa, wb = content_words(a), content_words(b)
+    small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return len(small) >= 2 and small <= large
+
+
 def _canonical_claimant(name: str) -> str:
     plain = name.strip()
     if plain.lower() in ("the outlet", "outlet", "the article", "article", "the author", "author", ""):
@@ -341,13 +367,21 @@ class ClaimsChain(Chain[ClaimList]):
                 (
                     j
                     for j, seen in enumerate(contents)
-                    if sentence_of[j] != att.quote_start and near_duplicate(seen, att.content)
+                    if sentence_of[j] != att.quote_start
+                    and (
+                        (near_duplicate(seen, att.content) and not _two_parties(claims[j].claimant, claim.claimant))
+                        or _repeats_own_words(claims[j].claimant, seen, claim.claimant, att.content)
+                    )
                 ),
                 None,
             )
             if twin is not None:
                 merged += 1
-                if claims[twin].claimant == OUTLET and claim.claimant != OUTLET:
+                outlets = claims[twin].claimant == OUTLET and claim.claimant != OUTLET
+                fuller = _repeats_own_words(claims[twin].claimant, contents[twin], claim.claimant, att.content) and len(
+                    content_words(att.content)
+                ) > len(content_words(contents[twin]))
+                if outlets or fuller:  # a party's words over the outlet's; a speaker's most explicit occurrence
                     claims[twin], contents[twin], sentence_of[twin] = claim, att.content, att.quote_start
                 continue
             claims.append(claim)
