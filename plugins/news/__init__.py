@@ -28,7 +28,8 @@ from typing import Any
 
 from toolkit.analyzers import Analyzer
 from toolkit.hookspecs import hookimpl
-from toolkit_plugins.news.analysis import analyse, compute_analysis, quotation_spans
+from toolkit_plugins.news.analysis import analyse, compute_analysis
+from toolkit_plugins.news.passes import quotation_spans
 from toolkit_plugins.news.sentences import check_nlp, get_nlp, sentence_spans
 from toolkit_plugins.news.vocabulary import OUTLET, UNNAMED_REPORTS, Analysis, Attribution, Sentence
 
