@@ -144,3 +144,15 @@ def test_challengers_of_the_central_report_are_paired_by_rule_without_a_model_ca
     (pair,) = output.pairs
     assert (pair.claim_a, pair.claim_b, pair.relation, pair.decided_by) == ("c1", "c2", "contradicts", "rules")
     assert model.requests == [] and output.uncontested == []
+
+
+def test_a_denial_answers_an_assertion_not_an_earlier_denial() -> None:
+    claims = [
+        _claim("c1", "a fan blog", "The singer was found dead at his home on Sunday", 0),
+        _claim("c2", "the singer's agent", "The singer is not dead and the reports are false", 100),
+        _claim("c3", "the record label", "rejected the reports that the singer is dead as false", 200),
+    ]
+    claims[2] = claims[2].model_copy(update={"verb": "rejected"})
+    pairs = {(c.a.id, c.b.id): c.kind for c in candidate_pairs(claims)}
+    assert ("c2", "c3") not in pairs  # two denials of one rumour agree
+    assert ("c1", "c3") in pairs

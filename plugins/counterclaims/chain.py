@@ -161,7 +161,8 @@ def candidate_pairs(claims: list[Claim]) -> list[Candidate]:
     for j, b in enumerate(claims):
         rebuttal = REBUTTAL.search(b.verb + " " + (b.context or b.quote))
         if rebuttal:  # a denial answers the earlier claim it shares most with, allegations first
-            others = [a for a in claims[:j] if a.claimant != b.claimant and a.claimant != OUTLET]
+            # it answers an assertion, not another denial of the same thing (those agree)
+            others = [a for a in claims[:j] if a.claimant not in (b.claimant, OUTLET) and not CHALLENGE.search(a.quote)]
             if others:
                 a = max(others, key=lambda a: (a.type == "allegation", len(_topic(a) & _topic(b)), a.start))
                 if related(a, b):
