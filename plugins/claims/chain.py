@@ -263,34 +263,34 @@ def _speaker_differs(claimant: str, rule: Attribution, span: tuple[int, int]) ->
     mention = rule.claimant_mention.strip().lower()
     if mention in _PRONOUNS or not (rule.claimant_start >= 0 and span[0] <= rule.claimant_start < span[1]):
         return False
-    a, b = claimant.lower().removeprefix("the "), rule.claimant.lower().removeprefix("the ")
-    return not (a == b or is_short_form(claimant, rule.claimant) or is_short_form(rule.claimant, claimant))
+    return not _same_speaker(claimant, rule.claimant)
 
 
-def _two_parties(claimant_a: str, claimant_b: str) -> bool:
-    """Two named sources saying the same thing corroborate each other: both claims stay."""
+def _same_speaker(a: str, b: str, *, loose: bool = False) -> bool:
+    """One name for the other, or its short form ('Pushilin'); `loose` also takes any part of the
+    full name ('Ciro Benedettini' for 'Father Ciro Benedettini')."""
+    if a.lower().removeprefix("the ") == b.lower().removeprefix("the "):
+        return True
+    return is_short_form(a, b, loose=loose) or is_short_form(b, a, loose=loose)
+
+
+def _restatement(kept: Claim, kept_content: str, claim: Claim, content: str) -> str | None:
+    """How `content` restates a statement already kept from another sentence, or None:
+    - "own": a party repeating their own words (a pull quote and its sentence): the shorter
+      statement's meaning words all recur in the longer one;
+    - "near": the same statement in other words (a subhead and its sentence), unless two named
+      sources say it: they corroborate each other, and both claims stay."""
     voices = (OUTLET, UNNAMED_REPORTS)
-    return claimant_a not in voices and claimant_b not in voices and not _same_speaker(claimant_a, claimant_b)
-
-
-def _same_speaker(claimant_a: str, claimant_b: str) -> bool:
-    return (
-        claimant_a == claimant_b
-        or is_short_form(claimant_a, claimant_b, loose=True)
-        or is_short_form(claimant_b, claimant_a, loose=True)
-    )
-
-
-def _repeats_own_words(claimant_a: str, a: str, claimant_b: str, b: str) -> bool:
-    """A speaker repeating words of theirs said elsewhere (a pull quote and its sentence, a quote
-    and its paraphrase): the shorter statement's meaning words all recur in the longer one."""
-    if OUTLET in (claimant_a, claimant_b) or UNNAMED_REPORTS in (claimant_a, claimant_b):
-        return False
-    if not _same_speaker(claimant_a, claimant_b):
-        return False
-    wa, wb = content_words(a), content_words(b)
-    small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
-    return len(small) >= 2 and small <= large
+    parties = kept.claimant not in voices and claim.claimant not in voices
+    same = _same_speaker(kept.claimant, claim.claimant, loose=True)
+    if parties and same:
+        wa, wb = content_words(kept_content), content_words(content)
+        small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+        if len(small) >= 2 and small <= large:
+            return "own"
+    if near_duplicate(kept_content, content) and not (parties and not same):
+        return "near"
+    return None
 
 
 def _canonical_claimant(name: str) -> str:
@@ -365,24 +365,19 @@ class ClaimsChain(Chain[ClaimList]):
             # a restatement elsewhere (a subhead and its sentence) is merged; parts of one sentence are not
             twin = next(
                 (
-                    j
+                    (j, how)
                     for j, seen in enumerate(contents)
-                    if sentence_of[j] != att.quote_start
-                    and (
-                        (near_duplicate(seen, att.content) and not _two_parties(claims[j].claimant, claim.claimant))
-                        or _repeats_own_words(claims[j].claimant, seen, claim.claimant, att.content)
-                    )
+                    if sentence_of[j] != att.quote_start and (how := _restatement(claims[j], seen, claim, att.content))
                 ),
                 None,
             )
             if twin is not None:
+                j, how = twin
                 merged += 1
-                outlets = claims[twin].claimant == OUTLET and claim.claimant != OUTLET
-                fuller = _repeats_own_words(claims[twin].claimant, contents[twin], claim.claimant, att.content) and len(
-                    content_words(att.content)
-                ) > len(content_words(contents[twin]))
+                outlets = claims[j].claimant == OUTLET and claim.claimant != OUTLET
+                fuller = how == "own" and len(content_words(att.content)) > len(content_words(contents[j]))
                 if outlets or fuller:  # a party's words over the outlet's; a speaker's most explicit occurrence
-                    claims[twin], contents[twin], sentence_of[twin] = claim, att.content, att.quote_start
+                    claims[j], contents[j], sentence_of[j] = claim, att.content, att.quote_start
                 continue
             claims.append(claim)
             contents.append(att.content)

@@ -477,7 +477,7 @@ def analyse(text: str) -> Analysis:
     attributions = _quoted_speakers(text, attributions, announced)
     attributions = _carried_reports(text, _reports_of_a_named_source(text, attributions))
     attributions = _named_descriptions(doc, _signed_pull_quotes(text, attributions))
-    attributions = _unify_surnames(_compact_roles(_delayed_identification(text, attributions, body_start)))
+    attributions = _unify_surnames(_compact_roles(_delayed_identification(doc, attributions, body_start)))
     attributions = _denied_reports(text, _without_appended_comments(text, attributions))
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 

@@ -332,6 +332,11 @@ def _full_person_name(ctx: _Context, name: str, position: int) -> str:
     return name
 
 
+def _surname_read_as_adverb(tok: Token) -> bool:
+    """'but So said': a capitalised adverb in mid-sentence is a surname spaCy did not know."""
+    return tok.pos_ == "ADV" and tok.text.istitle() and tok.i > tok.sent.start
+
+
 def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) -> _Claimant | None:
     """Turn a subject/agent head into a normalised claimant, resolving anaphora; None if garbage."""
     doc = ctx.doc
@@ -352,7 +357,7 @@ def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) ->
         if ref is None:
             return None
         return _Claimant(ref.name, head.text, -1, -1, ref.kind, ref.lemmas, resolved=True)
-    surname = head.pos_ == "ADV" and head.text.istitle() and head.i > head.sent.start  # "but So said"
+    surname = _surname_read_as_adverb(head)
     if head.pos_ not in ("NOUN", "PROPN", "NUM", "X") and not head.ent_type_ and not surname:
         return None
     if surname:

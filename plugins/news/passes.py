@@ -306,14 +306,11 @@ def _compact_roles(attributions: list[Attribution]) -> list[Attribution]:
     return out
 
 
-#: a role set beside a name: "Dana Holt, a neighbour," / "Tom Wells, the harbour's pilot,"
-_APPOSED_ROLE = re.compile(r",\s+(?:an?|the)\s+(?P<role>[\w\s'’-]+?)\s*[,.]")
-
-
-def _delayed_identification(text: str, attributions: list[Attribution], body_start: int) -> list[Attribution]:
+def _delayed_identification(doc: Doc, attributions: list[Attribution], body_start: int) -> list[Attribution]:
     """The delayed-identification lead: 'A journeyman golfer said ... .' then, opening the next
     paragraph, 'Dan Olsen, 48, ..., told a radio show that ...': the someone of the lead is the
     person the next paragraph names first, when that name appears nowhere before it."""
+    text = doc.text
     body = [a for a in attributions if a.quote_start >= 0]
     if not body:
         return attributions
@@ -334,13 +331,9 @@ def _delayed_identification(text: str, attributions: list[Attribution], body_sta
     named = first.claimant
     if opening or not _CAPITALISED_NAME.match(named) or named in text[: first.quote_start]:
         return attributions  # not the next paragraph's opening statement, or someone named before
-    role = (
-        _APPOSED_ROLE.search(text[first.claimant_start : first.claimant_end + 60])
-        if first.claimant_start >= 0
-        else None
-    )
     head = _ROLE_COMPLEMENT.sub("", lead.claimant).split()[-1].lower()
-    if role and role["role"].split()[-1].lower() != head:
+    roles = {role for role, names in _role_names(doc).items() if named in names}
+    if roles and head not in roles:
         return attributions  # "Dana Holt, a neighbour, said": someone else than the lead's woman
     return [dataclasses.replace(a, claimant=named) if a.claimant == lead.claimant else a for a in attributions]
 

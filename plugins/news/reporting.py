@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from toolkit_plugins.news.claimants import _Claimant, _claimant_from_np, _Context
+from toolkit_plugins.news.claimants import _Claimant, _claimant_from_np, _Context, _surname_read_as_adverb
 from toolkit_plugins.news.content import (
     _minus_phrase,
     _quote_regions,
@@ -75,9 +75,9 @@ def _subject_of(v: Token) -> Token | None:
             surname = [s for s in c.children if s.dep_ == "nsubj" and s.i > c.i]
             if surname:
                 return surname[0]
-    before = v.doc[v.i - 1] if v.i > v.sent.start + 1 else None
-    if before is not None and before.head.i == v.i and before.pos_ == "ADV" and before.text.istitle():
-        return before  # "but So said": a capitalised word mid-sentence before the verb is a surname
+    before = v.doc[v.i - 1] if v.i > v.sent.start else None
+    if before is not None and before.head.i == v.i and _surname_read_as_adverb(before):
+        return before  # "but So said"
     clauses = [c.i < v.i for c in v.children if c.dep_ == "ccomp"]
     inverted = v.i > v.sent.start and v.doc[v.i - 1].text == "," and v.lemma_.lower() != "tell"
     if inverted and clauses and all(clauses):  # (the object of "tell" is who is told)
