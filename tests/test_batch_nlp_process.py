@@ -138,6 +138,29 @@ def test_a_batch_with_the_nlp_process_gives_the_same_outputs(tmp_path, monkeypat
     assert local == []  # every article's analysis came from the worker: no spaCy pass in this process
 
 
+def test_in_process_spacy_keeps_one_thread_while_chains_use_several(tmp_path, monkeypatch):
+    """The chains' code runs on several threads; spaCy, when it runs in the batch process, on one of its own."""
+    import threading
+
+    from toolkit import runner
+    from toolkit.batch import run as batch_run
+
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("".join(json.dumps({"id": f"a{i}", "text": t}) + "\n" for i, t in enumerate(TEXTS)), "utf-8")
+    threads: set[str] = set()
+    real = runner.compute_analyses
+
+    def computing(text: str, names: list[str]) -> dict:
+        threads.add(threading.current_thread().name)
+        return real(text, names)
+
+    monkeypatch.setattr(runner, "compute_analyses", computing)
+    report = run_batch(inp, tmp_path / "out.jsonl", model=SchemaModel(), runlog=False, nlp_process=False)
+    assert report.ok == len(TEXTS)
+    assert batch_run.CHAIN_THREADS >= 2
+    assert len(threads) == 1 and next(iter(threads)).startswith("toolkit-nlp")
+
+
 def test_openai_json_schema_answer_cut_short_is_an_error_and_bindings_are_reused():
     from types import SimpleNamespace
 

