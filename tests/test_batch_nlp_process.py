@@ -11,8 +11,8 @@ import pytest
 
 import toolkit_plugins.news as nlp
 from tests.support.openai_server import generate_instance
-from toolkit.analysis_pool import AnalysisPool, take
-from toolkit.batch import run_batch, use_nlp_process
+from toolkit.analysis_pool import AnalysisPool, AnalysisWorkers, take
+from toolkit.batch import nlp_workers, run_batch, use_nlp_process
 from toolkit.errors import PluginError
 from toolkit.models import Model, ModelRequest, ModelResponse, Usage
 from toolkit.runner import run
@@ -93,6 +93,30 @@ def test_the_worker_process_gives_the_in_process_analysis_and_reloads_its_pipeli
     assert remote == [{"news": nlp.compute_analysis(t)} for t in TEXTS[:5]]
     assert stats["texts"] == 5 and stats["loads"] == 3
     assert pool.submit(TEXTS[0]) is None and pool.broken  # shut down: the chains analyse in-process
+
+
+def test_several_workers_share_the_texts_and_give_the_in_process_analyses():
+    workers = AnalysisWorkers(("news",), workers=2)
+    try:
+
+        async def analyse_all() -> list:
+            futures = [workers.submit(t) for t in TEXTS]  # all in hand at once: both workers get some
+            return [await f for f in futures]
+
+        remote = asyncio.run(analyse_all())
+        per_worker = [p.stats()["texts"] for p in workers.pools]
+        total = workers.stats()
+    finally:
+        workers.shutdown()
+    assert remote == [{"news": nlp.compute_analysis(t)} for t in TEXTS]
+    assert sorted(per_worker) == [3, 3] and total["texts"] == len(TEXTS) and total["workers"] == 2
+    assert workers.submit(TEXTS[0]) is None and workers.broken
+
+
+def test_direct_chains_get_a_spacy_worker_per_core_guided_ones_one():
+    assert nlp_workers("guided", cores=2) == 1 and nlp_workers("guided", cores=16) == 1
+    assert nlp_workers("direct", cores=2) == 2 and nlp_workers("direct", cores=1) == 1
+    assert nlp_workers("direct", cores=64) == 4  # each worker holds its own pipeline: capped
 
 
 def test_take_gives_the_prefetched_analyses_and_a_failed_prefetch_is_ignored():

@@ -147,6 +147,34 @@ class AnalysisPool:
         self._fail_all()
 
 
+class AnalysisWorkers:
+    """Several workers, each text to the one with the fewest texts in hand (same API as AnalysisPool)."""
+
+    def __init__(self, names: tuple[str, ...], workers: int, reload_every: int = RELOAD_EVERY) -> None:
+        self.names = names
+        self.pools = [AnalysisPool(names, reload_every) for _ in range(max(1, workers))]
+
+    @property
+    def broken(self) -> bool:
+        return all(p.broken for p in self.pools)
+
+    def submit(self, text: str) -> asyncio.Future[dict[str, Any]] | None:
+        for pool in sorted((p for p in self.pools if not p.broken), key=lambda p: len(p._pending)):
+            future = pool.submit(text)
+            if future is not None:
+                return future
+        return None
+
+    def stats(self) -> dict[str, Any]:
+        """The workers' counters, summed."""
+        each = [p.stats() for p in self.pools if not p.broken]
+        return {key: sum(s[key] for s in each) for key in ("texts", "loads")} | {"workers": len(each)}
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        for pool in self.pools:
+            pool.shutdown(timeout)
+
+
 async def take(future: asyncio.Future[dict[str, Any]] | None) -> dict[str, Any] | None:
     """Wait for an article's prefetched analyses; None if there are none (the runner computes them)."""
     if future is None:

@@ -57,6 +57,7 @@ from toolkit.batch.run import (  # noqa: F401
     _run_sync,
     _take,
     arun_batch,
+    nlp_workers,
     one_blas_thread,
     run_batch,
     use_nlp_process,
