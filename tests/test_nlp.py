@@ -597,6 +597,29 @@ def test_the_outlets_newsgathering_and_gallery_widgets_are_no_claims() -> None:
     assert not any("reached out" in q or "update this article" in q or "GALLERY" in q for q in quotes)
 
 
+def test_who_spoke_to_whom_is_no_claim_of_the_outlet_but_what_they_spoke_about_is() -> None:
+    a = analyse(
+        "The council closed the old harbour bridge on Tuesday after inspectors found cracks.\n\n"
+        "The inspector's deputy also spoke to the Gazette.\n\n"
+        "The mayor talked about closing the bridge for good at a meeting on Friday.\n\n"
+        "The chief engineer has not spoken publicly about the cracks since then."
+    )
+    quotes = [q for _, q in _evidence(a)]
+    assert not any("spoke to the Gazette" in q for q in quotes)  # narration of the reporting
+    assert any(q.startswith("The mayor talked about closing the bridge") for q in quotes)
+    assert any("has not spoken publicly" in q for q in quotes)  # a silence is a checkable statement
+
+
+def test_a_trailing_participle_of_speaking_passes_on_a_statement_of_its_own() -> None:
+    a = analyse("Police said the driver fled the scene on foot, adding that a search was under way.")
+    assert _evidence(a) == [
+        ("Police", "the driver fled the scene on foot, adding that a search was under way"),
+        ("Police", "a search was under way"),  # what was added, not "adding that ..."
+    ]
+    b = analyse("The storm flooded the valley overnight, leaving hundreds of families without power.")
+    assert any(q.startswith("leaving hundreds of families") for _, q in _evidence(b))  # a side fact stays
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

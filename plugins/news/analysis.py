@@ -33,6 +33,7 @@ from toolkit_plugins.news.sentences import _doc_sentences, _find_cue, _word_coun
 from toolkit_plugins.news.vocabulary import (
     CHARACTERISE_LEMMAS,
     CONTACT_RE,
+    CONVERSATION_LEMMAS,
     ENTITY_LABELS,
     FINDING_LEMMAS,
     GENERIC_SOURCE_HEADS,
@@ -46,6 +47,7 @@ from toolkit_plugins.news.vocabulary import (
     QUOTE_CHARS,
     REPORT_LEMMAS,
     REPORTED_RE,
+    SPEAKING_LEMMAS,
     SPLIT_MARKS,
     UNNAMED_REPORTS,
     Analysis,
@@ -96,6 +98,14 @@ def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
     root = sent.root
     if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in root.children):
         return False  # imperative: "Click here to ..."
+    if (
+        root.lemma_.lower() in CONVERSATION_LEMMAS
+        and not any(
+            c.dep_ == "neg" or (c.dep_ == "prep" and c.lower_ in ("about", "of", "on", "over")) for c in root.children
+        )
+        and not any(t.pos_ == "VERB" and t.i != root.i for t in sent)
+    ):
+        return False  # "Dr X agreed", "X spoke to Y": who talked, not what ("X talked about A", "X has not spoken" say)
     return True
 
 
@@ -241,6 +251,14 @@ def _side_clauses(content: list[Token]) -> list[tuple[int, int]]:
             continue
         relative = t.dep_ == "relcl" and t.doc[start].lower_ in ("who", "which")
         participle = t.dep_ == "advcl" and t.tag_ == "VBG" and start == t.i
+        if participle and t.lemma_.lower() in SPEAKING_LEMMAS:
+            # ", adding that B": B is the statement, the participle only passes it on
+            said = next((c for c in t.children if c.dep_ == "ccomp"), None)
+            if said is None:
+                continue
+            start, end = said.left_edge.i, said.right_edge.i
+            while start < end and t.doc[start].dep_ == "mark":
+                start += 1
         if (relative or participle) and end - start + 1 >= MIN_PART_WORDS:
             found.append((start, min(end, content[-1].i)))
     return found

@@ -183,6 +183,15 @@ NEGATING_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "
 CLAUSE_ONLY_LEMMAS = frozenset({"post", "imply", "determine"})
 #: verbs that report only when a study, a document or researchers are their subject
 FINDING_LEMMAS = frozenset({"find", "show", "conclude", "determine"})
+#: verbs of speaking: a trailing participle of one (", saying ...", ", telling them that ...") passes on
+#: more words, it states no side fact of its own
+SPEAKING_LEMMAS = frozenset(
+    {"say", "tell", "add", "write", "claim", "note", "explain", "insist", "argue", "warn", "complain", "comment",
+     "state", "announce", "report"}
+)  # fmt: skip
+#: verbs of conversation: "Dr X agreed", "the brother also spoke to Butler", said by the outlet with no
+#: content of its own, only narrate how the story was gathered
+CONVERSATION_LEMMAS = frozenset({"speak", "talk", "agree", "chat", "converse"})
 FINDING_SUBJECTS = frozenset(
     {"study", "research", "survey", "poll", "analysis", "investigation", "review", "report", "researcher",
      "scientist", "expert", "audit", "inquiry", "probe", "data", "test", "autopsy", "evidence", "footage",
