@@ -620,6 +620,24 @@ def test_a_trailing_participle_of_speaking_passes_on_a_statement_of_its_own() ->
     assert any(q.startswith("leaving hundreds of families") for _, q in _evidence(b))  # a side fact stays
 
 
+def test_a_story_with_no_name_of_its_own_is_its_publishers() -> None:
+    a = analyse(
+        "The singer's death was reported by Starwire.biz, a hoax website.\n\n"
+        "The fake story claimed that she had been found dead in her Paris flat.\n\n"
+        "Meanwhile the phony article on the Celebnews site claimed she had left a note."
+    )
+    assert [(who, q[:20]) for who, q in _evidence(a)][1:] == [
+        ("Starwire.biz", "she had been found d"),  # the publication that reported it just before
+        ("Celebnews site", "she had left a note"),  # the site its own phrase names
+    ]
+    b = analyse(
+        "An earlier version of this story said that the mayor had resigned.\n\n"
+        "A report in March said that the bridge would close."
+    )
+    # our own earlier version is nobody's publisher; a month is no publisher either
+    assert [who for who, _ in _evidence(b)] == ["earlier version of this story", "report"]
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "
