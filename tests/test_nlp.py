@@ -816,6 +816,21 @@ def test_a_delayed_identification_lead_names_its_someone_in_the_next_paragraph()
     assert unnamed.attributions[0].claimant != "Tom Wells"  # not the next paragraph's opening statement
 
 
+def test_a_lead_someone_is_the_new_name_that_later_says_the_same_thing() -> None:
+    lead = "A Cornish fisherman says he has no idea how his stolen trawler ended up in a Spanish harbour.\n\n"
+    a = analyse(
+        lead + "The trawler, a blue boat with the name of his firm on its hull, was found on Monday.\n\n"
+        "Tom Wells, whose father founded the firm, told the Gazette he had reported the theft in May. "
+        "He says he has no idea how the trawler ended up in Spain."
+    )
+    assert a.attributions[0].claimant == "Tom Wells"
+    denied = analyse(
+        lead + "The trawler was found on Monday.\n\n"
+        "Tom Wells, the harbour master, denied that the trawler ended up in a Spanish harbour."
+    )
+    assert denied.attributions[0].claimant != "Tom Wells"  # a denial answers the lead, it does not restate it
+
+
 def test_a_capitalised_word_before_the_verb_mid_sentence_is_a_surname() -> None:
     a = analyse("It has been rumored the ferry might sink, but So said that is false.")
     assert [c for c, _ in _evidence(a)] == [UNNAMED_REPORTS, "So"]

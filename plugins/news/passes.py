@@ -376,6 +376,34 @@ def _compact_roles(attributions: list[Attribution]) -> list[Attribution]:
     return out
 
 
+#: content words a named person's statement must share with the lead's to restate it
+RESTATED_WORDS = 3
+NEGATION_RE = re.compile(r"\b(not|no|never|none|nothing)\b|n[’']t", re.I)
+DENIAL_VERB_RE = re.compile(r"(den[iy]|reject|dismiss|refut|disput)", re.I)
+
+
+def _restated_by_a_new_name(text: str, lead: Attribution, following: list[Attribution]) -> str | None:
+    """The lead's someone is the newly named person who later says the same thing again: a name not
+    seen before the lead, whose statement shares most of the lead's words (a second occurrence of a
+    claim is how a delayed identification is often confirmed, paragraphs further on)."""
+    said = content_words(lead.content)
+    negated = bool(NEGATION_RE.search(lead.content))
+    for att in following:
+        if (
+            not _CAPITALISED_NAME.match(att.claimant)
+            or att.claimant.startswith("The ")  # an organisation ("The PGA Tour"), not the lead's someone
+            or att.claimant in text[: lead.quote_end]
+            or bool(NEGATION_RE.search(att.content)) != negated
+            or DENIAL_VERB_RE.match(att.verb)
+        ):
+            continue
+        shared = said & content_words(att.content)
+        smaller = min(len(said), len(content_words(att.content)))
+        if len(shared) >= RESTATED_WORDS and len(shared) >= 0.6 * smaller:
+            return att.claimant
+    return None
+
+
 def _delayed_identification(doc: Doc, attributions: list[Attribution], body_start: int) -> list[Attribution]:
     """The delayed-identification lead: 'A journeyman golfer said ... .' then, opening the next
     paragraph, 'Dan Olsen, 48, ..., told a radio show that ...': the someone of the lead is the
@@ -386,7 +414,7 @@ def _delayed_identification(doc: Doc, attributions: list[Attribution], body_star
         return attributions
     lead = body[0]
     words = lead.claimant.split()
-    if not lead.claimant_mention.lower().startswith(("a ", "an ")) or any(w[:1].isupper() for w in words):
+    if not lead.claimant_mention.lower().startswith(("a ", "an ")) or words[-1][:1].isupper():  # "a Texas plumber"
         return attributions
     paragraph_end = text.find("\n", lead.quote_end)
     if paragraph_end < 0 or "\n" in text[body_start : lead.quote_start] or lead.claimant_start < 0:
@@ -396,16 +424,25 @@ def _delayed_identification(doc: Doc, attributions: list[Attribution], body_star
     following = [a for a in body if a.quote_start > paragraph_end]
     if not following:
         return attributions
+    named = _named_next(doc, lead, following, paragraph_end) or _restated_by_a_new_name(text, lead, following)
+    if named is None:
+        return attributions
+    return [dataclasses.replace(a, claimant=named) if a.claimant == lead.claimant else a for a in attributions]
+
+
+def _named_next(doc: Doc, lead: Attribution, following: list[Attribution], paragraph_end: int) -> str | None:
+    """The person whose statement opens the next paragraph, named there for the first time."""
+    text = doc.text
     first = following[0]
     opening = text[paragraph_end : first.quote_start].strip()
     named = first.claimant
     if opening or not _CAPITALISED_NAME.match(named) or named in text[: first.quote_start]:
-        return attributions  # not the next paragraph's opening statement, or someone named before
+        return None  # not the next paragraph's opening statement, or someone named before
     head = _ROLE_COMPLEMENT.sub("", lead.claimant).split()[-1].lower()
     roles = {role for role, names in _role_names(doc).items() if named in names}
     if roles and head not in roles:
-        return attributions  # "Dana Holt, a neighbour, said": someone else than the lead's woman
-    return [dataclasses.replace(a, claimant=named) if a.claimant == lead.claimant else a for a in attributions]
+        return None  # "Dana Holt, a neighbour, said": someone else than the lead's woman
+    return named
 
 
 def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:
