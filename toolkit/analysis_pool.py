@@ -6,7 +6,8 @@ one GIL. `AnalysisPool` computes the analyses the batch's chains read in one sep
 second core) for the articles the batch has dispatched, and the batch hands each article's results
 to the runner, so the chains find them ready and the client process never loads spaCy. Analyses
 are immutable plain data, so they cross the process boundary by pickle and are identical to ones
-computed in-process.
+computed in-process. `AnalysisWorkers` runs several such processes where spaCy is what the chains
+wait for (the direct strategy; see toolkit.batch.run.nlp_workers).
 
 The worker is `python -m toolkit.analysis_pool`, talking pickle frames over its stdin/stdout
 (not multiprocessing: spawning would re-run the user's script as __main__ in the child, and
@@ -118,6 +119,11 @@ class AnalysisPool:
         self._outbox.put((seq, text, self.names))
         return future
 
+    @property
+    def in_hand(self) -> int:
+        """Texts sent and not answered yet."""
+        return len(self._pending)
+
     def submit(self, text: str) -> asyncio.Future[dict[str, Any]] | None:
         """Queue `text` for its analyses; None when the worker is gone (the runner then computes them)."""
         future = self._submit(text)
@@ -159,7 +165,7 @@ class AnalysisWorkers:
         return all(p.broken for p in self.pools)
 
     def submit(self, text: str) -> asyncio.Future[dict[str, Any]] | None:
-        for pool in sorted((p for p in self.pools if not p.broken), key=lambda p: len(p._pending)):
+        for pool in sorted((p for p in self.pools if not p.broken), key=lambda p: p.in_hand):
             future = pool.submit(text)
             if future is not None:
                 return future

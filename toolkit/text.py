@@ -6,6 +6,13 @@ import re
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NEGATION = re.compile(r"\b(not|no|never|none|nothing|neither|nor|cannot)\b|n[’']t\b", re.I)
+
+
+def negated(text: str) -> bool:
+    """Whether a statement carries a negation ('not', 'no', 'never', '-n't')."""
+    return bool(_NEGATION.search(text))
+
+
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for from with as is are was were be been being this that these those
@@ -56,7 +63,7 @@ def near_duplicate(a: str, b: str, threshold: float = 88.0) -> bool:
 
     if set(_NUMBER.findall(a)) != set(_NUMBER.findall(b)):
         return False  # "2,000 killed" and "200 killed" are different claims
-    if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
+    if negated(a) != negated(b):
         return False  # "we have not deployed there" answers "the robots were deployed there"
     wa, wb = content_words(a), content_words(b)
     if not wa or not wb:

@@ -9,12 +9,13 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from toolkit.text import content_words
+from toolkit.text import content_words, negated
 from toolkit_plugins.news.claimants import _Claimant, _norm_space
 from toolkit_plugins.news.sentences import _word_count
 from toolkit_plugins.news.vocabulary import (
     DOCUMENT_HEADS,
     HUMAN_SOURCE_HEADS,
+    NEGATING_LEMMAS,
     NEWS_NAME_RE,
     NEWS_ORG_HEADS,
     ORG_HEADS,
@@ -378,8 +379,6 @@ def _compact_roles(attributions: list[Attribution]) -> list[Attribution]:
 
 #: content words a named person's statement must share with the lead's to restate it
 RESTATED_WORDS = 3
-NEGATION_RE = re.compile(r"\b(not|no|never|none|nothing)\b|n[’']t", re.I)
-DENIAL_VERB_RE = re.compile(r"(den[iy]|reject|dismiss|refut|disput)", re.I)
 
 
 def _restated_by_a_new_name(text: str, lead: Attribution, following: list[Attribution]) -> str | None:
@@ -387,14 +386,14 @@ def _restated_by_a_new_name(text: str, lead: Attribution, following: list[Attrib
     seen before the lead, whose statement shares most of the lead's words (a second occurrence of a
     claim is how a delayed identification is often confirmed, paragraphs further on)."""
     said = content_words(lead.content)
-    negated = bool(NEGATION_RE.search(lead.content))
+    lead_negated = negated(lead.content)
     for att in following:
         if (
             not _CAPITALISED_NAME.match(att.claimant)
             or att.claimant.startswith("The ")  # an organisation ("The PGA Tour"), not the lead's someone
             or att.claimant in text[: lead.quote_end]
-            or bool(NEGATION_RE.search(att.content)) != negated
-            or DENIAL_VERB_RE.match(att.verb)
+            or negated(att.content) != lead_negated
+            or any(att.verb.lower().startswith(lemma.rstrip("ye")) for lemma in NEGATING_LEMMAS)  # denied
         ):
             continue
         shared = said & content_words(att.content)

@@ -138,8 +138,8 @@ class _Batch:
         #: spaCy, when it runs in this process, on one thread of its own (a pipeline is not shared
         #: between threads)
         self.nlp_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toolkit-nlp")
-        #: the chains' per-article analyses (spaCy) in a worker process, ahead of the chains
-        #: (None: the runner computes them on self.executor)
+        #: the chains' per-article analyses (spaCy) in worker processes, ahead of the chains
+        #: (None: the runner computes them on self.nlp_executor)
         self.analysis_pool: AnalysisWorkers | None = None
         self.prefetched: dict[str, asyncio.Future[Any]] = {}
         self.progress = _Progress(False, None)
