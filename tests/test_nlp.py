@@ -636,6 +636,7 @@ def test_a_story_with_no_name_of_its_own_is_its_publishers() -> None:
     )
     # our own earlier version is nobody's publisher; a month is no publisher either
     assert [who for who, _ in _evidence(b)] == ["earlier version of this story", "report"]
+    assert _evidence(analyse("A statement from Monday said that the bridge would close."))[0][0] != "Monday"
 
 
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:

@@ -376,8 +376,20 @@ def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) ->
                     return _Claimant(owner.name, mention, m_start, m_end, owner.kind, owner.lemmas, owner.resolved)
             if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
                 pobj = [c for c in child.children if c.dep_ == "pobj"]
-                if pobj and (pobj[0].ent_type_ or pobj[0].lemma_.lower() in ORG_HEADS | HUMAN_SOURCE_HEADS):
+                dated = pobj and pobj[0].ent_type_ in ("DATE", "TIME")  # "a statement from Monday"
+                if (
+                    pobj
+                    and not dated
+                    and (pobj[0].ent_type_ or pobj[0].lemma_.lower() in ORG_HEADS | HUMAN_SOURCE_HEADS)
+                ):
                     return _claimant_from_np(ctx, pobj[0])
+            if child.dep_ == "prep" and child.lower_ in ("on", "in", "at"):
+                # "the phony story on the MSNBC site", "an article in the Daily Courier": where it ran
+                # (not "a report in March" or "in Texas")
+                pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                named = pobj is not None and any(t.pos_ == "PROPN" for t in pobj.doc[pobj.left_edge.i : pobj.i + 1])
+                if named and (pobj.ent_type_ in ("ORG", "PERSON", "WORK_OF_ART") or pobj.lemma_.lower() in ORG_HEADS):
+                    return _claimant_from_np(ctx, pobj)
             if child.dep_ == "acl":  # "video footage released by Isis shows ...": the publisher
                 agent = next((c for c in child.children if c.dep_ == "agent"), None)
                 pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.text import content_words, negated
 from toolkit_plugins.news.claimants import _Claimant, _norm_space
+from toolkit_plugins.news.reporting import _agent_of
 from toolkit_plugins.news.sentences import _word_count
 from toolkit_plugins.news.vocabulary import (
     DOCUMENT_HEADS,
@@ -25,7 +26,7 @@ from toolkit_plugins.news.vocabulary import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 
 _QUOTE_RUN = re.compile(r"“[^”\n]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.M)
@@ -185,62 +186,38 @@ def _reports_of_a_named_source(text: str, attributions: list[Attribution]) -> li
 _UNNAMED_DOCUMENT = re.compile(r"^[^A-Z]*\b(story|article|report|post|headline|piece)$")
 #: "an earlier version of this story": the outlet's own, neither a publisher's nor one
 _THIS_DOCUMENT = re.compile(r"\bth(is|ese)\b", re.I)
-_PUBLISHED_ON = frozenset({"on", "in", "by", "from", "at"})
 PUBLISHING_LEMMAS = frozenset({"report", "publish", "post", "run", "carry", "break"})
 
 
-def _publisher_in_phrase(doc: Doc, att: Attribution) -> str | None:
-    """'the phony story on the ersatz MSNBC site': the named site or publication the phrase gives."""
-    span = doc.char_span(att.claimant_start, att.claimant_end, alignment_mode="expand")
-    if span is None:
-        return None
-    for prep in (c for c in span.root.children if c.dep_ == "prep" and c.lower_ in _PUBLISHED_ON):
-        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-            if (name := _name_before(doc, pobj)) is not None:  # not an apposition after the name
-                return name
-    return None
-
-
-def _name_before(doc: Doc, head: Token) -> str | None:
-    """The name a noun phrase gives, up to its head ("the ersatz MSNBC site"), if it has a proper noun."""
-    tokens = [t for t in doc[head.left_edge.i : head.i + 1] if t.dep_ != "det" and not t.is_punct]
-    if any(t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME") for t in tokens):
-        return _norm_space(" ".join(t.text for t in tokens))
-    return None
-
-
 def _reported_by(doc: Doc, att: Attribution) -> str | None:
-    """'A was reported by Foxnews.es': the publication a passive report names as its agent."""
+    """'A was reported by Foxnews.es': the named publication a passive report gives as its agent."""
     span = doc.char_span(att.quote_start, att.quote_end, alignment_mode="expand")
     for verb in span or ():
-        if verb.lemma_.lower() in PUBLISHING_LEMMAS and verb.tag_ == "VBN":
-            for agent in (c for c in verb.children if c.dep_ == "agent"):
-                for pobj in (c for c in agent.children if c.dep_ == "pobj"):
-                    if (name := _name_before(doc, pobj)) is not None:
-                        return name
+        if verb.lemma_.lower() in PUBLISHING_LEMMAS and verb.tag_ == "VBN" and (agent := _agent_of(verb)) is not None:
+            tokens = [t for t in doc[agent.left_edge.i : agent.i + 1] if t.dep_ != "det" and not t.is_punct]
+            if any(t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME") for t in tokens):
+                return _norm_space(" ".join(t.text for t in tokens))  # the name, not an apposition after it
     return None
 
 
 def _documents_of_their_publishers(doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
     """'Nelson's death was reported by Foxnews.es. [...] The fake story claimed A': a story, report
-    or article with no name of its own is its publisher's, the one its phrase names ('the story on
-    the MSNBC site') or else the publication that reported last before it, in its paragraph or the one
-    before it. With no publisher in sight it stays as it is (a study or a court's report may be meant)."""
+    or article with no name of its own is the publication's that reported last before it, in its
+    paragraph or the one before it (one whose phrase names it, 'the story on the MSNBC site', is
+    named by _claimant_from_np). With no publisher in sight it stays as it is (a study or a court's
+    report may be meant)."""
     out: list[Attribution] = []
     publisher: Attribution | None = None
     for att in attributions:
         if _THIS_DOCUMENT.search(att.claimant):
             pass
         elif att.claimant_start >= 0 and _UNNAMED_DOCUMENT.search(att.claimant):
-            named = _publisher_in_phrase(doc, att)
-            near = (
+            if (
                 publisher is not None
                 and doc.text[publisher.quote_end : att.quote_start].count("\n\n") <= 1
                 and att.sentence_index - publisher.sentence_index <= 4
-            )
-            name = named or (publisher.claimant if near and publisher is not None else None)
-            if name is not None:
-                att = dataclasses.replace(att, claimant=name)
+            ):
+                att = dataclasses.replace(att, claimant=publisher.claimant)
         elif att.claimant not in (OUTLET, UNNAMED_REPORTS) and (
             _is_publication(att.claimant) or att.verb.lower().startswith("report")
         ):
