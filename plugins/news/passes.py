@@ -373,9 +373,9 @@ def _restated_by_a_new_name(text: str, lead: Attribution, following: list[Attrib
             or any(att.verb.lower().startswith(lemma.rstrip("ye")) for lemma in NEGATING_LEMMAS)  # denied
         ):
             continue
-        shared = said & content_words(att.content)
-        smaller = min(len(said), len(content_words(att.content)))
-        if len(shared) >= RESTATED_WORDS and len(shared) >= 0.6 * smaller:
+        words = content_words(att.content)
+        shared = said & words
+        if len(shared) >= RESTATED_WORDS and len(shared) >= 0.6 * min(len(said), len(words)):
             return att.claimant
     return None
 
