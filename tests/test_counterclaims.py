@@ -156,3 +156,14 @@ def test_a_denial_answers_an_assertion_not_an_earlier_denial() -> None:
     pairs = {(c.a.id, c.b.id): c.kind for c in candidate_pairs(claims)}
     assert ("c2", "c3") not in pairs  # two denials of one rumour agree
     assert ("c1", "c3") in pairs
+
+
+def test_a_challenge_is_not_set_against_the_outlets_narration_by_similarity_alone() -> None:
+    claims = [
+        _claim("c1", "a gossip blog", "The actor was found dead at his home in Malibu", 0),
+        _claim("c2", "the outlet", "The story about the actor's death spread quickly on social media", 100),
+        _claim("c3", "the actor's publicist", "The story about his death is fake", 200),
+    ]
+    found = {(a.id, b.id): kind for a, b, kind in similar_pairs(claims)}
+    assert ("c1", "c3") in found  # the publicist answers the blog
+    assert ("c2", "c3") not in found  # the outlet telling of the hoax and the denial agree
