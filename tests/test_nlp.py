@@ -639,6 +639,23 @@ def test_a_story_with_no_name_of_its_own_is_its_publishers() -> None:
     assert _evidence(analyse("A statement from Monday said that the bridge would close."))[0][0] != "Monday"
 
 
+def test_a_quoted_headline_is_not_who_claims_and_a_story_takes_the_publisher_named_next() -> None:
+    a = analyse(
+        "A prank site dressed up as a news page fooled thousands of readers on Tuesday.\n\n"
+        "The convincing story was headlined, \u201cPolice: Pop Star Mara Lind Found Dead in Her Home,\u201d and "
+        "claimed that the singer had died after a fall.\n\n"
+        "Hours later the fake story on the bogus CNN site claimed the cause of death was still unknown."
+    )
+    claimants = {q: who for who, q in _evidence(a)}
+    # the parser takes the headline's "Found" for the main verb; its words are not the claimant
+    assert claimants["the singer had died after a fall"] == "bogus CNN site"  # the same story, named next
+    b = analyse(
+        "The tablet will ship in May, according to the report.\n\n"
+        "A report from the Daily Ledger in March said that the price would fall."
+    )
+    assert _evidence(b)[0][0] != "Daily Ledger"  # 'a report from' is another report, not the same one
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

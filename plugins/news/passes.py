@@ -208,7 +208,7 @@ def _documents_of_their_publishers(doc: Doc, attributions: list[Attribution]) ->
     report may be meant)."""
     out: list[Attribution] = []
     publisher: Attribution | None = None
-    for att in attributions:
+    for k, att in enumerate(attributions):
         if _THIS_DOCUMENT.search(att.claimant):
             pass
         elif att.claimant_start >= 0 and _UNNAMED_DOCUMENT.search(att.claimant):
@@ -218,6 +218,8 @@ def _documents_of_their_publishers(doc: Doc, attributions: list[Attribution]) ->
                 and att.sentence_index - publisher.sentence_index <= 4
             ):
                 att = dataclasses.replace(att, claimant=publisher.claimant)
+            elif (named := _same_document_named_next(doc, att, attributions[k + 1 :])) is not None:
+                att = dataclasses.replace(att, claimant=named)
         elif att.claimant not in (OUTLET, UNNAMED_REPORTS) and (
             _is_publication(att.claimant) or att.verb.lower().startswith("report")
         ):
@@ -226,6 +228,23 @@ def _documents_of_their_publishers(doc: Doc, attributions: list[Attribution]) ->
             publisher = dataclasses.replace(att, claimant=agent)
         out.append(att)
     return out
+
+
+def _same_document_named_next(doc: Doc, att: Attribution, following: list[Attribution]) -> str | None:
+    """'The story was headlined "...", and claimed A. [...] The phony story on the MSNBC site claimed
+    B': with no publisher before it, a story is the one the next mention of a story names, when that
+    comes in the same paragraph or the next one, is definite (the same story again: 'a report from
+    DigiTimes' is another one) and names its publisher in its own phrase."""
+    head = att.claimant.split()[-1].lower()
+    for later in following[:3]:
+        if doc.text[att.quote_end : later.quote_start].count("\n\n") > 1:
+            return None
+        before = doc.text[max(later.claimant_start - 40, 0) : later.claimant_start].lower()
+        if later.claimant_start >= 0 and re.search(
+            rf"\b(?:the|that)\s+(?:[\w'’-]+\s+){{0,2}}{re.escape(head)}\s+(?:on|in|at|from|by)\s+$", before
+        ):
+            return later.claimant
+    return None
 
 
 #: head nouns too generic to stand for one person ("a man said" may be anyone)

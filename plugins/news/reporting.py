@@ -98,7 +98,29 @@ def _subject_of(v: Token) -> Token | None:
     # "X said A and added B": only a coordinated reporting verb or main verb lends its subject
     if v.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
         if head.lemma_.lower() in REPORT_LEMMAS or head.dep_ == "ROOT":
-            return _subject_of(head)
+            subject = _subject_of(head)
+            if subject is not None and _quoted_apart(subject, v):
+                return _subject_beside_quotation(head)
+            return subject
+    return None
+
+
+def _quoted_apart(subject: Token, v: Token) -> bool:
+    """Whether the subject stands inside a quotation that the verb stands outside of."""
+    regions = _quote_regions(v.sent)
+    inside = [r for r in regions if r[0] < subject.i < r[1]]
+    return any(not r[0] < v.i < r[1] for r in inside)
+
+
+def _subject_beside_quotation(head: Token) -> Token | None:
+    """'The story was headlined "Star Found Dead" and claimed that ...': the parser takes the quoted
+    headline's verb for the sentence's main verb, and its words for the claimant; whoever introduced
+    the quotation (the clause hanging before it with a subject of its own) is the one who claims."""
+    for clause in head.children:
+        if clause.dep_ in ("ccomp", "advcl") and clause.i < head.i:
+            subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subjects:
+                return min(subjects, key=lambda c: abs(clause.i - c.i))
     return None
 
 
