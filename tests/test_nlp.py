@@ -656,6 +656,43 @@ def test_a_quoted_headline_is_not_who_claims_and_a_story_takes_the_publisher_nam
     assert _evidence(b)[0][0] != "Daily Ledger"  # 'a report from' is another report, not the same one
 
 
+def test_british_single_quotation_marks_are_quotations() -> None:
+    a = analyse(
+        "Asked about the strike, a union spokeswoman said: \u2018The members voted to walk out on Monday.\n\n"
+        "\u2018The players\u2019 union will back them. Nobody wants a long dispute.\u2019"
+    )
+    evidence = _evidence(a)
+    # the next paragraph reopens the quotation by convention: still the spokeswoman's, and a
+    # plural possessive's apostrophe does not close it
+    assert ("union spokeswoman", "The players\u2019 union will back them") in evidence
+    assert all(who == "union spokeswoman" for who, _ in evidence)
+    b = analyse(
+        "The coach released a photo of the team holding the cup, along with a note, "
+        "\u2018The final will be played as planned.\u2019"
+    )
+    assert _evidence(b) == [("coach", "The final will be played as planned")]  # the note is the coach's
+
+
+def test_a_quotation_inside_a_quotation_does_not_end_it() -> None:
+    for inner in ("\u201cMidnight Mint\u201d", "\u2018Midnight Mint\u2019"):
+        a = analyse(f"A company spokesman said: \u201cWe have heard people say we launched a {inner} flavour.\u201d")
+        assert _evidence(a)[0][1] == f"We have heard people say we launched a {inner} flavour"
+
+
+def test_someone_quoted_as_saying_is_the_claimant_and_no_one_is_nobody() -> None:
+    a = analyse(
+        "The minister was quoted by the Daily Ledger as saying that the talks had failed. "
+        "\u201cThe border will stay closed,\u201d one official was quoted as saying."
+    )
+    assert [(who, q) for who, q in _evidence(a)] == [
+        ("minister", "the talks had failed"),
+        ("one official", "The border will stay closed"),
+    ]
+    assert a.attributions[0].verb == "quoted by the Daily Ledger as saying"  # the relay stays in sight
+    b = analyse("The singer said on Friday: \u201cI am not retiring. No one can say I have lost my voice.\u201d")
+    assert "No one" not in {who for who, _ in _evidence(b)}
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

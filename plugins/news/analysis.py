@@ -69,7 +69,7 @@ def _fully_quoted(sent: Span) -> bool:
     if not regions:
         return False
     first, last = sent[0].i, sent[-1].i
-    while last > first and sent.doc[last].is_punct and sent.doc[last].text not in QUOTE_CHARS | {"''"}:
+    while last > first and sent.doc[last].is_punct and sent.doc[last].text not in QUOTE_CHARS | {"''", "’"}:
         last -= 1
     return regions[0][0] == first and regions[-1][1] == last
 

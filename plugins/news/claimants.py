@@ -341,6 +341,8 @@ def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) ->
     """Turn a subject/agent head into a normalised claimant, resolving anaphora; None if garbage."""
     doc = ctx.doc
     word = head.lower_
+    if word in ("nobody", "noone") or (word == "one" and any(c.lower_ == "no" for c in head.children)):
+        return None  # "no one can say ...": nobody is named
     if head.pos_ == "PRON" or word in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS:
         if word in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
             antecedent = head.head.head

@@ -29,7 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 
-_QUOTE_RUN = re.compile(r"“[^”\n]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.M)
+#: double quotes, straight or curly, and British single ones (whose closing mark, unlike an apostrophe
+#: in "Nelson’s", is not followed by a letter)
+_QUOTE_RUN = re.compile(r"“[^”\n]*(?:”|$)|\"[^\"\n]*(?:\"|$)|‘[^‘\n]*?(?:’(?!\w)|$)", re.M)
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:

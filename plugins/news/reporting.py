@@ -204,9 +204,9 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     if comps:
         lo = min(c.left_edge.i for c in comps)
         hi = max(c.right_edge.i for c in comps)
-        if doc[lo].text in ("“", '"') or (lo > 0 and doc[lo - 1].text in ("“", '"')):
+        if doc[lo].text in ("“", '"', "‘") or (lo > 0 and doc[lo - 1].text in ("“", '"', "‘")):
             # a quotation first: what follows its closing mark is not in it
-            close = next((i for i in range(lo + 1, hi + 1) if doc[i].text in ("”", '"')), None)
+            close = _closing_mark(doc, lo + 1, hi)
             hi = close - 1 if close is not None else hi
         return [doc[i] for i in range(lo, hi + 1)]
     region = _quote_after(sent, v)
@@ -254,6 +254,31 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
         # inverted, clause-final attribution without a parsed complement: "..., said X."
         return [doc[i] for i in range(body[0], v.i)]
     return []
+
+
+def _quoted_as_saying(v: Token) -> tuple[Token, Token] | None:
+    """'The minister was quoted (by Reuters, in the Post) as saying ...': the one quoted, and 'quoted'."""
+    if v.dep_ != "pcomp" or v.head.lower_ != "as" or v.lemma_.lower() not in REPORT_LEMMAS:
+        return None
+    verb = v.head.head
+    if verb.lemma_.lower() not in ("quote", "cite", "report") or verb.tag_ != "VBN":
+        return None
+    quoted = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    return (quoted, verb) if quoted is not None else None
+
+
+def _closing_mark(doc: Doc, start: int, end: int) -> int | None:
+    """The mark closing a quotation whose words begin at `start`, past any quotation inside it
+    ('we launched a ‘Pumpkin Spice’ condom')."""
+    depth = 0
+    for i in range(start, end + 1):
+        if doc[i].text in ("“", "‘"):
+            depth += 1
+        elif doc[i].text in ("”", '"', "’"):
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
 
 
 def _is_trailing_conj_attribution(v: Token, subj: Token | None, body: tuple[int, int]) -> bool:
@@ -417,7 +442,7 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
     running = [
         (t.i, sent.end)
         for t in sent
-        if t.text in ("“", '"') and t.i not in paired and t.i > sent.start and doc[t.i - 1].text == ":"
+        if t.text in ("“", '"', "‘") and t.i not in paired and t.i > sent.start and doc[t.i - 1].text == ":"
     ]
     for region in quoted + running:
         if not any(f.content and region[0] <= f.content[0].i <= region[1] for f in found):
@@ -470,6 +495,8 @@ def _document_quotation(ctx: _Context, sent: Span, region: tuple[int, int]) -> _
         verb = noun.head
         while verb.dep_ in ("conj", "pobj", "prep") and verb.head.i != verb.i:
             verb = verb.head
+        if verb.lemma_.lower() not in PUBLISHING_LEMMAS:  # "issued a photo of him holding it, with a note"
+            verb = _publisher_of_object(noun) or verb
         subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         if verb.lemma_.lower() not in PUBLISHING_LEMMAS or subj is None or subj.lower_ in FIRST_PERSON:
             return None
@@ -477,6 +504,18 @@ def _document_quotation(ctx: _Context, sent: Span, region: tuple[int, int]) -> _
     if claimant is None:
         return None
     return _Found(claimant, "", _trim_content(_region_inner(doc, region)), noun.i)
+
+
+def _publisher_of_object(noun: Token) -> Token | None:
+    """The publishing verb whose object holds this text's noun ('X issued a photo of him holding the
+    paper, with a note'); a text in an adjunct ('In a report called "...", the hoaxer wrote') is not
+    what the verb put out."""
+    child = noun
+    for ancestor in noun.ancestors:
+        if ancestor.pos_ == "VERB" and ancestor.lemma_.lower() in PUBLISHING_LEMMAS:
+            return ancestor if child.dep_ == "dobj" else None
+        child = ancestor
+    return None
 
 
 def _is_finding(v: Token) -> bool:
@@ -573,6 +612,14 @@ def _reporting_verb(ctx: _Context, sent: Span, v: Token, body: tuple[int, int]) 
             top = _phrase_top(v)
             content = _minus_phrase(sent, (top.left_edge.i, top.right_edge.i), body)
         return _Found(claimant, verb, content, v.i)
+    quoting = _quoted_as_saying(v)
+    if subj is None and quoting is not None:  # "X was quoted (by Y) as saying A": X said A, Y relays it
+        quoted, quoted_verb = quoting
+        # '"A," one official was quoted as saying': the quotation before hangs off 'quoted'
+        speaker_verb = quoted_verb if any(c.dep_ == "ccomp" for c in quoted_verb.children) else v
+        content = _content_for_verb(sent, speaker_verb, quoted if speaker_verb is quoted_verb else None, body)
+        claimant = _claimant_from_np(ctx, quoted) if content else None
+        return _Found(claimant, doc[quoted_verb.i : v.i + 1].text, content, v.i) if claimant else None
     if subj is None:
         if v.tag_ != "VBG":
             return None

@@ -37,8 +37,9 @@ if TYPE_CHECKING:  # pragma: no cover
 def _quote_pairs(tokens: list[Token]) -> list[tuple[int, int]]:
     """Pair opening and closing quote tokens (doc indices) within one line of text.
 
-    Straight quotes are paired in order only when their count is even; curly quotes pair by
-    direction. An unbalanced quote is ignored rather than swallowing the rest of the paragraph.
+    Straight quotes are paired in order only when their count is even; curly quotes, double or
+    single (British style), pair by direction. An unbalanced quote is ignored rather than
+    swallowing the rest of the paragraph.
     """
     pairs: list[tuple[int, int]] = []
     # wire copy typed '"...,\'\' said X': a straight opening quote closed by two apostrophes
@@ -56,6 +57,25 @@ def _quote_pairs(tokens: list[Token]) -> list[tuple[int, int]]:
         elif t.text in ("”", "»", "''") and open_i is not None:
             pairs.append((open_i, t.i))
             open_i = None
+    # British style: ‘...,’ he said. The closing mark is also the apostrophe of a plural possessive
+    # ("the players’ union"), which is followed by what it possesses
+    single_open: int | None = None
+    for k, t in enumerate(tokens):
+        if t.text == "‘":
+            single_open = t.i
+        elif t.text == "’" and single_open is not None:
+            after = tokens[k + 1] if k + 1 < len(tokens) else None
+            possessive = (
+                tokens[k - 1].lower_.endswith("s")
+                and after is not None
+                and after.tag_ in ("NN", "NNS", "NNP", "NNPS", "JJ")
+            )
+            # inside a double-quoted passage it is a quotation within the quotation: the outer speaker's
+            nested = any(a < single_open and t.i < b for a, b in pairs)
+            if not possessive:
+                if not nested:
+                    pairs.append((single_open, t.i))
+                single_open = None
     return sorted(p for p in pairs if p[1] - p[0] <= MAX_QUOTE_TOKENS)
 
 
