@@ -35,7 +35,15 @@ from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 PROMPTS = PROMPTS_ROOT / "claims"
 
-_PREDICTION = re.compile(r"\b(will|won't|shall|'ll|going to|expects?|expected to|next (week|month|year))\b", re.I)
+#: the future, a forecast, or a stated plan ("is planning to launch", "set to open", "could reach"); not
+#: a plan denied ("no plans to"), a past possibility ("could have") nor what could not be done
+#: ("could not confirm", "could be heard")
+_PREDICTION = re.compile(
+    r"\b(will|won't|shall|'ll|going to|expects?|expected to|next (week|month|year))\b"
+    r"|\b(?<!no )(?<!any )(plans? to|planning to|set to|mulling|looking to)\b"
+    r"|\bcould\b(?! (?:have|not|never|be heard|be seen))",
+    re.I,
+)
 _ALLEGATION = re.compile(
     r"\b(accus\w*|alleg\w*|blam\w*|fraud\w*|rigg\w*|cover(ed)?[- ]up|lied|illegal\w*|war crimes?|corrupt\w*|"
     r"hiding|concealed|irregularit\w*)\b",
