@@ -19,3 +19,12 @@ def test_plans_and_possibilities_are_predictions_but_what_could_not_be_done_is_n
         "The fire could have started in the kitchen",
     ):
         assert check_type("fact", text, "said")[0] == "fact", text
+
+
+def test_a_charge_of_deceit_is_an_allegation_unless_denied_and_hedged_judgements_are_opinions() -> None:
+    assert check_type("fact", "The charity appeal was a scam", "said")[0] == "allegation"
+    assert check_type("fact", "The rescue video was staged", "said")[0] == "allegation"
+    assert check_type("fact", "None of the rescue videos were staged", "said")[0] == "fact"  # a denial
+    assert check_type("fact", "It seems the rebels are not worried at all", "said")[0] == "opinion"
+    assert check_type("fact", "The rumours are completely ridiculous", "said")[0] == "opinion"
+    assert check_type("fact", "The bridge reopened on Monday", "said")[0] == "fact"

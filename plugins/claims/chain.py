@@ -49,9 +49,14 @@ _ALLEGATION = re.compile(
     r"hiding|concealed|irregularit\w*)\b",
     re.I,
 )
+#: a charge of deceit that only an affirmative statement makes ("the video was staged"); denied
+#: ("none of the videos were staged") it is a denial, a fact
+_DECEIT = re.compile(r"\b(scam\w*|staged|stole)\b", re.I)
+_NEGATED = re.compile(r"\b(not|no|none|never|nothing)\b|n[’']t\b", re.I)
 _OPINION = re.compile(
     r"\b(very|too|should|must|disgrace\w*|terrible|difficult|wrong|unacceptable|outrageous|no other choice|"
-    r"believe\w*|think\w*|feel\w*|hope\w*)\b",
+    r"believe\w*|think\w*|feel\w*|hope\w*|seems?|seemed|unfortunately|fortunately|prefer\w*|ridiculous|"
+    r"absurd|embarrass\w*)\b",
     re.I,
 )
 
@@ -86,6 +91,8 @@ _NAME_WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 def rule_type(text: str, verb: str) -> ClaimType | None:
     """Lexical markers that outrank a tiny model's label; None when nothing is clear-cut."""
     if _ALLEGATION.search(verb) or _ALLEGATION.search(text):
+        return "allegation"
+    if _DECEIT.search(text) and not _NEGATED.search(text):
         return "allegation"
     if _PREDICTION.search(text):
         return "prediction"
