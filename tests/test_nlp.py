@@ -693,6 +693,18 @@ def test_someone_quoted_as_saying_is_the_claimant_and_no_one_is_nobody() -> None
     assert "No one" not in {who for who, _ in _evidence(b)}
 
 
+def test_that_as_the_subject_stays_in_the_quote_and_the_conjunction_goes() -> None:
+    a = analyse(
+        "\u201cThat\u2019s the best offer we have had,\u201d the club chairman said. "
+        "The coach said that is false. The coach told reporters that Ramos was fit to play."
+    )
+    assert [q for _, q in _evidence(a)] == [
+        "That\u2019s the best offer we have had",  # not "\u2019s the best offer ..."
+        "that is false",
+        "Ramos was fit to play",
+    ]
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

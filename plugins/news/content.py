@@ -15,8 +15,16 @@ if TYPE_CHECKING:  # pragma: no cover
 # content spans
 
 
+def _pronoun_that(toks: list[Token]) -> bool:
+    """'That's all there is to it', 'that is false': the subject itself, not the conjunction of
+    'said that the bridge ...' (which the parser sometimes labels a subject too: 'that Rob was')."""
+    first, second = toks[0], toks[1]
+    return not first.whitespace_ or (first.dep_ in ("nsubj", "nsubjpass") and second.pos_ in ("AUX", "VERB"))
+
+
 def _trim_content(tokens: list[Token]) -> list[Token]:
-    """Drop edge punctuation, a leading 'that' and unbalanced or wrapping quote marks."""
+    """Drop edge punctuation, a leading 'that' (the conjunction, not the pronoun) and unbalanced or
+    wrapping quote marks."""
     toks = list(tokens)
     changed = True
     while toks and changed:
@@ -34,6 +42,7 @@ def _trim_content(tokens: list[Token]) -> list[Token]:
             and toks[0].lower_ == "that"
             and len(toks) > 2
             and (toks[1].pos_ != "PUNCT" or toks[1].text in QUOTE_CHARS or toks[1].text == "``")
+            and not _pronoun_that(toks)
         ):
             toks.pop(0)
             changed = True
