@@ -705,6 +705,18 @@ def test_that_as_the_subject_stays_in_the_quote_and_the_conjunction_goes() -> No
     ]
 
 
+def test_the_source_a_report_cites_is_not_what_it_reports() -> None:
+    a = analyse(
+        "The striker broke his wrist in training on Monday, the Evening Ledger said, citing a club doctor. "
+        "The agency reported on Friday, citing two senior officials, that the border would reopen. "
+        "The talks collapsed overnight, quoting local radio."
+    )
+    quotes = [q for _, q in _evidence(a)]
+    assert "The striker broke his wrist in training on Monday" in quotes
+    assert "the border would reopen" in quotes
+    assert not any(q.startswith(("citing", "quoting")) for q in quotes)
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

@@ -27,6 +27,7 @@ from toolkit_plugins.news.vocabulary import (
     HUMAN_SOURCE_HEADS,
     NEGATIVE_SUBJECTS,
     ORG_HEADS,
+    RELAY_PARTICIPLES,
     REPORT_LEMMAS,
     THING_PRONOUNS,
     TITLE_ABBREVIATIONS,
@@ -199,10 +200,15 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
             return [doc[i] for i in range(before[0] + 1, after[1])]
         if not right:
             return _region_inner(doc, before)
+    # "X reported, citing two officials, that B": the relay phrase is not what was reported, and a
+    # complement that is only the relay phrase (misparsed) leaves the clause before it as the content
+    starts = {c.i: _past_relay(doc, c) for c in comps}
+    comps = [c for c in comps if starts[c.i] is not None]
+    right = [c for c in right if starts[c.i] is not None]
     if right:
         comps = right  # "While A, the UN said B": B is what was said
     if comps:
-        lo = min(c.left_edge.i for c in comps)
+        lo = min(starts[c.i] for c in comps)
         hi = max(c.right_edge.i for c in comps)
         if doc[lo].text in ("“", '"', "‘") or (lo > 0 and doc[lo - 1].text in ("“", '"', "‘")):
             # a quotation first: what follows its closing mark is not in it
@@ -254,6 +260,16 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
         # inverted, clause-final attribution without a parsed complement: "..., said X."
         return [doc[i] for i in range(body[0], v.i)]
     return []
+
+
+def _past_relay(doc: Doc, clause: Token) -> int | None:
+    """Where a complement's content starts: past a leading ", citing two officials," phrase; None when
+    the relay phrase is all there is."""
+    start, end = clause.left_edge.i, clause.right_edge.i
+    if doc[start].lower_ not in RELAY_PARTICIPLES:
+        return start
+    comma = next((i for i in range(start, end) if doc[i].text == ","), None)
+    return comma + 1 if comma is not None else None
 
 
 def _quoted_as_saying(v: Token) -> tuple[Token, Token] | None:

@@ -184,11 +184,14 @@ CLAUSE_ONLY_LEMMAS = frozenset({"post", "imply", "determine"})
 #: verbs that report only when a study, a document or researchers are their subject
 FINDING_LEMMAS = frozenset({"find", "show", "conclude", "determine"})
 #: verbs of speaking: a trailing participle of one (", saying ...", ", telling them that ...") passes on
-#: more words, it states no side fact of its own
+#: more words, it states no side fact of its own; one of relaying (", citing two officials") names the
+#: source
 SPEAKING_LEMMAS = frozenset(
     {"say", "tell", "add", "write", "claim", "note", "explain", "insist", "argue", "warn", "complain", "comment",
-     "state", "announce", "report"}
+     "state", "announce", "report", "cite", "quote"}
 )  # fmt: skip
+#: participles naming whom a report relays ("X reported, citing two officials, that ..."): no content
+RELAY_PARTICIPLES = frozenset({"citing", "quoting"})
 #: verbs of conversation: "Dr X agreed", "the brother also spoke to Butler", said by the outlet with no
 #: content of its own, only narrate how the story was gathered
 CONVERSATION_LEMMAS = frozenset({"speak", "talk", "agree", "chat", "converse"})
