@@ -717,6 +717,21 @@ def test_the_source_a_report_cites_is_not_what_it_reports() -> None:
     assert not any(q.startswith(("citing", "quoting")) for q in quotes)
 
 
+def test_a_text_filed_under_a_publishers_name_is_the_publishers() -> None:
+    a = analyse(
+        "Yesterday\u2019s Evening Ledger story said the mayor would resign. "
+        "A City Hall statement said the budget was balanced. "
+        "A French Apple website said the phone would ship in May. "
+        "Autopsy reports conducted by the county found that the man had been shot twice."
+    )
+    assert [who for who, _ in _evidence(a)] == [
+        "Evening Ledger",  # not "Yesterday"
+        "City Hall",
+        "French Apple website",  # a site named after what it covers is not that company's
+        "Autopsy reports",  # the sentence's first word is no publisher's name
+    ]
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

@@ -337,6 +337,31 @@ def _surname_read_as_adverb(tok: Token) -> bool:
     return tok.pos_ == "ADV" and tok.text.istitle() and tok.i > tok.sent.start
 
 
+#: texts a publisher puts out under its own name ("the New Yorker story", "a White House statement");
+#: a website, blog or account named after something else is not that thing's ("a French Apple website")
+PUBLISHED_TEXT_HEADS = frozenset(
+    {"statement", "report", "release", "article", "story", "editorial", "column", "announcement", "communique"}
+)
+
+
+def _publisher_compound(head: Token) -> Token | None:
+    """The named body or person a published text is filed under ("the Washington Post report"), when
+    nothing else in its phrase says whose it is (no "his", no "by X") and the name is not merely the
+    sentence's first, capitalised word ("Autopsy reports ..."); "yesterday's" names no owner."""
+    owners = [c for c in head.children if c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME")]
+    if head.lemma_.lower() not in PUBLISHED_TEXT_HEADS or owners:
+        return None
+    names = [
+        c
+        for c in head.children
+        if c.dep_ == "compound"
+        and c.pos_ == "PROPN"
+        and c.ent_type_ in ("ORG", "PERSON", "FAC", "")
+        and c.left_edge.i > c.sent.start
+    ]
+    return names[-1] if names else None
+
+
 def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) -> _Claimant | None:
     """Turn a subject/agent head into a normalised claimant, resolving anaphora; None if garbage."""
     doc = ctx.doc
@@ -366,11 +391,17 @@ def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) ->
         name = _full_person_name(ctx, head.text, head.idx)
         return _Claimant(name, head.text, head.idx, head.idx + len(head.text), "person", frozenset())
     toks = _np_tokens(head, stop_at)
+    # '"I'm competitive," Ryan Roche said': a quotation's end parsed into the speaker's phrase
+    closing = [
+        k for k, t in enumerate(toks) if t.i < head.i and t.text in ('"', "”", "''") and k and toks[k - 1].text == ","
+    ]
+    if closing:
+        toks = toks[closing[-1] + 1 :]
     mention, m_start, m_end = _span_text(doc, toks)
     # "X's statement said", "a statement from X said": the author is the claimant
     if head.lemma_.lower() in DOCUMENT_HEADS and head.pos_ == "NOUN":
         for child in head.children:
-            if child.dep_ == "poss":
+            if child.dep_ == "poss" and child.ent_type_ not in ("DATE", "TIME"):  # not "yesterday's story"
                 owner = _claimant_from_np(ctx, child)
                 if owner is not None:
                     if owner.resolved:  # "its headline": the owner came from an earlier mention
@@ -397,6 +428,11 @@ def _claimant_from_np(ctx: _Context, head: Token, stop_at: int | None = None) ->
                 pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
                 if pobj is not None and (pobj.ent_type_ or pobj.lemma_.lower() in ORG_HEADS | HUMAN_SOURCE_HEADS):
                     return _claimant_from_np(ctx, pobj)
+        publisher = _publisher_compound(head)
+        if publisher is not None:  # "yesterday's New Yorker story", "a CENTCOM news release"
+            owner = _claimant_from_np(ctx, publisher)
+            if owner is not None:
+                return _Claimant(owner.name, mention, m_start, m_end, owner.kind, owner.lemmas, owner.resolved)
     person = _person_in_np(head, toks)
     if person is not None:
         name = _full_person_name(ctx, _norm_space(person.text), head.idx)

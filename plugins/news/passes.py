@@ -83,9 +83,16 @@ def _quoted_speakers(
     return out
 
 
-def _is_publication(name: str) -> bool:
+def _is_publication(name: str, mention: str = "") -> bool:
+    """A news outlet or a text, by its name or by the phrase that named it ("a 2013 GlobalPost
+    article" is GlobalPost's)."""
     words = name.lower().split()
-    return bool(NEWS_NAME_RE.search(name)) or bool(words and words[-1] in NEWS_ORG_HEADS | DOCUMENT_HEADS)
+    spoken = mention.lower().split()
+    return (
+        bool(NEWS_NAME_RE.search(name))
+        or bool(words and words[-1] in NEWS_ORG_HEADS | DOCUMENT_HEADS)
+        or bool(spoken and spoken[-1] in DOCUMENT_HEADS and spoken[-1] not in words)
+    )
 
 
 #: a modal of conjecture: the outlet reports forecasts, it does not make them
@@ -116,7 +123,7 @@ def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribu
             forecaster = None
         if att.claimant != OUTLET:
             relays = att.claimant != UNNAMED_REPORTS and (
-                _is_publication(att.claimant) or att.verb.lower().startswith("report")
+                _is_publication(att.claimant, att.claimant_mention) or att.verb.lower().startswith("report")
             )
             carrying = att if relays and att.verb else None
             forecaster = att if att.claimant != UNNAMED_REPORTS and att.verb else None
@@ -161,7 +168,7 @@ def _reports_of_a_named_source(text: str, attributions: list[Attribution]) -> li
         for a in attributions
         if a.claimant not in (OUTLET, UNNAMED_REPORTS)
         and (
-            _is_publication(a.claimant)
+            _is_publication(a.claimant, a.claimant_mention)
             or a.verb.lower().startswith("report")
             or bool(set(a.claimant.lower().split()) & NEWS_ORG_HEADS)  # "travel news site Skift"
         )
@@ -223,7 +230,7 @@ def _documents_of_their_publishers(doc: Doc, attributions: list[Attribution]) ->
             elif (named := _same_document_named_next(doc, att, attributions[k + 1 :])) is not None:
                 att = dataclasses.replace(att, claimant=named)
         elif att.claimant not in (OUTLET, UNNAMED_REPORTS) and (
-            _is_publication(att.claimant) or att.verb.lower().startswith("report")
+            _is_publication(att.claimant, att.claimant_mention) or att.verb.lower().startswith("report")
         ):
             publisher = att
         elif att.claimant == OUTLET and (agent := _reported_by(doc, att)) is not None:
