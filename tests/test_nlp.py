@@ -732,6 +732,19 @@ def test_a_text_filed_under_a_publishers_name_is_the_publishers() -> None:
     ]
 
 
+def test_the_following_introduces_the_quotation_after_it() -> None:
+    a = analyse(
+        "The two leaders met on Friday. A statement by the ministry later announced the following.\n\n"
+        "\u201cThe king and the president discussed the drought. They agreed to meet again in March.\u201d\n\n"
+        "The guide said he had been following the convoy since noon."
+    )
+    assert _evidence(a)[1:] == [
+        ("ministry", "The king and the president discussed the drought"),  # not "the following"
+        ("ministry", "They agreed to meet again in March"),
+        ("guide", "he had been following the convoy since noon"),
+    ]
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

@@ -647,7 +647,7 @@ def _reporting_verb(ctx: _Context, sent: Span, v: Token, body: tuple[int, int]) 
     if any(c.dep_ == "auxpass" for c in v.children):
         return None  # "he is said to ...": no one is named
     content = _content_for_verb(sent, v, subj, body)
-    if not content:
+    if not content or _says_the_following(v):
         return None
     claimant = _claimant_from_np(ctx, subj)
     if claimant is None:
@@ -655,11 +655,19 @@ def _reporting_verb(ctx: _Context, sent: Span, v: Token, body: tuple[int, int]) 
     return _Found(claimant, verb, content, v.i)
 
 
+def _says_the_following(v: Token) -> bool:
+    """'X announced the following': the words come after, this clause only introduces them."""
+    return any(
+        c.lower_ == "following" and c.dep_ in ("dobj", "ccomp", "xcomp") and c.doc[c.i - 1].lower_ == "the"
+        for c in v.children
+    )
+
+
 def announcer(ctx: _Context, sent: Span) -> tuple[_Claimant, str] | None:
-    """'Then a spokeswoman for the hospital issued a statement:' introduces the quotation that
-    follows (often in the next paragraph): who speaks there, and the verb."""
+    """'Then a spokeswoman for the hospital issued a statement:' or '... announced the following.'
+    introduces the quotation that follows (often in the next paragraph): who speaks there, and the verb."""
     root = sent.root
-    if not sent.text.rstrip().endswith(":") or root.pos_ != "VERB":
+    if not (sent.text.rstrip().endswith(":") or _says_the_following(root)) or root.pos_ != "VERB":
         return None
     if root.lemma_.lower() not in REPORT_LEMMAS | PUBLISHING_LEMMAS:
         return None
