@@ -745,6 +745,22 @@ def test_the_following_introduces_the_quotation_after_it() -> None:
     ]
 
 
+def test_first_person_words_printed_without_marks_are_the_speakers_not_the_outlets() -> None:
+    a = analyse(
+        "Jess Smith, 21, said she had never seen the photos.\n\n"
+        "I used to hide it. My close friends and family knew.\n\n"
+        "The show first aired in 1997.\n\n"
+        "We asked the producers for comment. We\u2019ll update this post when they reply.\n\n"
+        "I think Smith will be recognised everywhere now."
+    )
+    assert _evidence(a) == [
+        ("Jess Smith", "she had never seen the photos"),
+        ("Jess Smith", "I used to hide it"),
+        ("Jess Smith", "My close friends and family knew"),
+        ("the outlet", "The show first aired in 1997"),
+    ]  # the outlet at work, and a writer's aside naming Smith, are no one's claim
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

@@ -28,6 +28,7 @@ from toolkit_plugins.news.passes import (
     _signed_pull_quotes,
     _unify_surnames,
     _without_appended_comments,
+    quotation_spans,
 )
 from toolkit_plugins.news.reporting import _find_in_sentence, _Found, _is_finding, _verb_text, announcer
 from toolkit_plugins.news.sentences import _doc_sentences, _find_cue, _word_count, get_nlp
@@ -37,6 +38,7 @@ from toolkit_plugins.news.vocabulary import (
     CONVERSATION_LEMMAS,
     ENTITY_LABELS,
     FINDING_LEMMAS,
+    FIRST_PERSON,
     GENERIC_SOURCE_HEADS,
     MIN_OUTLET_WORDS,
     MIN_PART_WORDS,
@@ -72,6 +74,32 @@ def _fully_quoted(sent: Span) -> bool:
     while last > first and sent.doc[last].is_punct and sent.doc[last].text not in QUOTE_CHARS | {"''", "’"}:
         last -= 1
     return regions[0][0] == first and regions[-1][1] == last
+
+
+def _continued(last_speaker: tuple[int, _Found] | None, sentence: Sentence, sent: Span) -> _Found | None:
+    """The previous speaker's words going on in this sentence, if they spoke in the last two."""
+    if last_speaker is None or sentence.index - last_speaker[0] > 2:
+        return None
+    prev = last_speaker[1]
+    body = _trim_content(list(sent))
+    if not body:
+        return None
+    claimant = prev.claimant
+    return _Found(
+        _Claimant(claimant.name, claimant.mention, -1, -1, claimant.kind, claimant.lemmas, True), "", body, sent.start
+    )
+
+
+def _speaks_in_first_person(sent: Span) -> bool:
+    """A sentence opening with I, we, my or our and no quotation mark: news copy does not speak so in
+    its own voice, so it is someone's words printed without marks (a transcript, a letter, a post)."""
+    first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+    return (
+        first is not None
+        and first.lower_ in FIRST_PERSON | {"my", "our"}
+        and not any(t.text in QUOTE_CHARS or t.text in ("``", "''", "‘", "’") for t in sent)
+        and not NEWSGATHERING_RE.search(sent.text)  # "We asked Apple for comment": the outlet at work
+    )
 
 
 def _is_declarative(sentence: Sentence, sent: Span) -> bool:
@@ -425,6 +453,7 @@ def analyse(text: str) -> Analysis:
     last_speaker: tuple[int, _Found] | None = None  # (sentence index, attribution) for quotes
     announced: list[tuple[int, _Claimant, str]] = []  # (char end, speaker, verb) of 'X issued a statement:'
     tweets = embedded_tweets(text)
+    quoted_spans = quotation_spans(text)
     for sentence, sent in pairs:
         if sentence.is_heading and _tweet_of(tweets, sentence) is None:
             continue  # a tweet's hashtag-led line is no heading
@@ -453,26 +482,10 @@ def analyse(text: str) -> Analysis:
                 last_speaker = (sentence.index, _Found(introduced[0], introduced[1], [], sent.root.i))
             if _fully_quoted(sent):
                 # a quotation standing alone continues the previous speaker's words
-                if last_speaker is not None and sentence.index - last_speaker[0] <= 2:
-                    prev = last_speaker[1]
-                    body = _trim_content(list(sent))
-                    if body:
-                        cont = _Found(
-                            _Claimant(
-                                prev.claimant.name,
-                                prev.claimant.mention,
-                                -1,
-                                -1,
-                                prev.claimant.kind,
-                                prev.claimant.lemmas,
-                                True,
-                            ),
-                            "",
-                            body,
-                            sent.start,
-                        )
-                        attributions += _make_attributions(ctx, sentence, cont, cue)
-                        last_speaker = (sentence.index, prev)
+                cont = _continued(last_speaker, sentence, sent)
+                if cont is not None:
+                    attributions += _make_attributions(ctx, sentence, cont, cue)
+                    last_speaker = (sentence.index, last_speaker[1])  # type: ignore[index]
             elif (tweet := _tweet_of(tweets, sentence)) is not None:
                 author = _Claimant(tweet, tweet, -1, -1, "person", frozenset())
                 body = _tweet_body(sent)
@@ -483,6 +496,19 @@ def analyse(text: str) -> Analysis:
                 # with no named source is neither the outlet's own claim nor anyone's in particular
                 item = _unattributed(_statement_tokens(sent, cue, cue_pure), reported=True)
                 attributions += _make_attributions(ctx, sentence, item, cue)
+            elif _speaks_in_first_person(sent) and not any(a <= sent.start_char < b for a, b in quoted_spans):
+                # "I used to hide it." with no quotation marks: the speaker's words, not the outlet's
+                cont = _continued(last_speaker, sentence, sent)
+                speaker = cont.claimant.name.split()[-1] if cont is not None else ""
+                if (
+                    cont is not None
+                    and (cont.claimant.kind == "person" or sent[0].lower_ in ("we", "our"))
+                    and not re.search(
+                        rf"\b{re.escape(speaker)}\b", sent.text
+                    )  # "I'm not sure Putin means": not Putin's
+                ):
+                    attributions += _make_attributions(ctx, sentence, cont, cue)
+                    last_speaker = (sentence.index, last_speaker[1])  # type: ignore[index]
             elif introduced is None and _is_outlet_assertion(sentence, sent):  # an announcement asserts nothing
                 item = _unattributed(_statement_tokens(sent, cue, cue_pure), reported=False)
                 attributions += _make_attributions(ctx, sentence, item, cue)

@@ -224,7 +224,7 @@ WIDGET_RE = re.compile(r"\b(VIEW ALL PHOTOS|PHOTOS IN GALLERY|VIEW GALLERY|VIEW 
 #: the outlet telling how it reported the story, which asserts nothing about the story itself
 NEWSGATHERING_RE = re.compile(
     r"\b(reached out to|(has|have|had|was|were) (been )?contacted for|(asked|contacted|emailed|called|pressed) "
-    r"[\w’'. ]{1,40} for (a )?comment|we will update|will update (this|the) (article|story|post)|"
+    r"[\w’'. ]{1,40} for (a )?comment|we will update|we['’]ll update|will update (this|the) (article|story|post)|"
     r"read the full|here['’]s a (sampling|selection|look)|here (is|are) (a|some) (sampling|selection))\b",
     re.IGNORECASE,
 )
