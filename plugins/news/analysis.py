@@ -90,13 +90,25 @@ def _continued(last_speaker: tuple[int, _Found] | None, sentence: Sentence, sent
     )
 
 
+def _first_word(sent: Span) -> str:
+    return next((t.lower_ for t in sent if not t.is_punct and not t.is_space), "")
+
+
+def _first_person_words(last_speaker: tuple[int, _Found] | None, sentence: Sentence, sent: Span) -> _Found | None:
+    """Unmarked first-person words as the last speaker's: 'I' only from a person, and not when the
+    sentence names that speaker in the third person ("I'm not sure Putin means ...": not Putin's)."""
+    cont = _continued(last_speaker, sentence, sent)
+    if cont is None or (cont.claimant.kind != "person" and _first_word(sent) not in ("we", "our")):
+        return None
+    surname = cont.claimant.name.split()[-1]
+    return None if re.search(rf"\b{re.escape(surname)}\b", sent.text) else cont
+
+
 def _speaks_in_first_person(sent: Span) -> bool:
     """A sentence opening with I, we, my or our and no quotation mark: news copy does not speak so in
     its own voice, so it is someone's words printed without marks (a transcript, a letter, a post)."""
-    first = next((t for t in sent if not t.is_punct and not t.is_space), None)
     return (
-        first is not None
-        and first.lower_ in FIRST_PERSON | {"my", "our"}
+        _first_word(sent) in FIRST_PERSON | {"my", "our"}
         and not any(t.text in QUOTE_CHARS or t.text in ("``", "''", "‘", "’") for t in sent)
         and not NEWSGATHERING_RE.search(sent.text)  # "We asked Apple for comment": the outlet at work
     )
@@ -483,9 +495,9 @@ def analyse(text: str) -> Analysis:
             if _fully_quoted(sent):
                 # a quotation standing alone continues the previous speaker's words
                 cont = _continued(last_speaker, sentence, sent)
-                if cont is not None:
+                if cont is not None and last_speaker is not None:
                     attributions += _make_attributions(ctx, sentence, cont, cue)
-                    last_speaker = (sentence.index, last_speaker[1])  # type: ignore[index]
+                    last_speaker = (sentence.index, last_speaker[1])
             elif (tweet := _tweet_of(tweets, sentence)) is not None:
                 author = _Claimant(tweet, tweet, -1, -1, "person", frozenset())
                 body = _tweet_body(sent)
@@ -496,19 +508,12 @@ def analyse(text: str) -> Analysis:
                 # with no named source is neither the outlet's own claim nor anyone's in particular
                 item = _unattributed(_statement_tokens(sent, cue, cue_pure), reported=True)
                 attributions += _make_attributions(ctx, sentence, item, cue)
-            elif _speaks_in_first_person(sent) and not any(a <= sent.start_char < b for a, b in quoted_spans):
+            elif not any(a <= sent.start_char < b for a, b in quoted_spans) and _speaks_in_first_person(sent):
                 # "I used to hide it." with no quotation marks: the speaker's words, not the outlet's
-                cont = _continued(last_speaker, sentence, sent)
-                speaker = cont.claimant.name.split()[-1] if cont is not None else ""
-                if (
-                    cont is not None
-                    and (cont.claimant.kind == "person" or sent[0].lower_ in ("we", "our"))
-                    and not re.search(
-                        rf"\b{re.escape(speaker)}\b", sent.text
-                    )  # "I'm not sure Putin means": not Putin's
-                ):
+                cont = _first_person_words(last_speaker, sentence, sent)
+                if cont is not None and last_speaker is not None:
                     attributions += _make_attributions(ctx, sentence, cont, cue)
-                    last_speaker = (sentence.index, last_speaker[1])  # type: ignore[index]
+                    last_speaker = (sentence.index, last_speaker[1])
             elif introduced is None and _is_outlet_assertion(sentence, sent):  # an announcement asserts nothing
                 item = _unattributed(_statement_tokens(sent, cue, cue_pure), reported=False)
                 attributions += _make_attributions(ctx, sentence, item, cue)
