@@ -715,6 +715,11 @@ def test_the_source_a_report_cites_is_not_what_it_reports() -> None:
     assert "The striker broke his wrist in training on Monday" in quotes
     assert "the border would reopen" in quotes
     assert not any(q.startswith(("citing", "quoting")) for q in quotes)
+    # whom the claimant relays stays in sight beside the verb
+    assert [x.verb for x in a.attributions[:2]] == [
+        "said, citing a club doctor",
+        "reported, citing two senior officials",
+    ]
 
 
 def test_a_text_filed_under_a_publishers_name_is_the_publishers() -> None:

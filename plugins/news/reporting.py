@@ -262,6 +262,38 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     return []
 
 
+#: longest relay phrase kept beside the verb ("said, citing a recent visitor to the country")
+MAX_RELAY_TOKENS = 12
+
+
+def _relay_phrase(v: Token) -> str:
+    """', citing two senior officials' right after the reporting verb (an adverb may come between):
+    whom the claimant relays, kept with the verb so that both stay in sight."""
+    doc = v.doc
+    i = v.i + 1
+    dated = ("DATE", "TIME")
+    while i + 1 < v.sent.end and i - v.i <= 4:  # "reported on Monday, citing ...", "said yesterday, citing ..."
+        if not (
+            doc[i].pos_ == "ADV"
+            or doc[i].ent_type_ in dated
+            or (doc[i].pos_ == "ADP" and doc[i + 1].ent_type_ in dated)
+        ):
+            break
+        i += 1
+    if i + 1 >= v.sent.end or doc[i].text != "," or doc[i + 1].lower_ not in RELAY_PARTICIPLES:
+        return ""
+    end = i + 1
+    while end + 1 < v.sent.end and doc[end + 1].text not in (",", ".", ";", ":") and end - i < MAX_RELAY_TOKENS:
+        end += 1
+    marks = [doc[k].text for k in range(i + 1, end + 1)]
+    if marks.count("“") > marks.count("”") or marks.count('"') % 2:
+        # a quotation left open at the cut: stop before it
+        end = max(k for k in range(i + 1, end + 1) if doc[k].text in ("“", '"')) - 1
+    while end > i + 1 and doc[end].pos_ in ("ADP", "CCONJ", "DET", "PART"):
+        end -= 1  # not "citing sources with access to"
+    return ", " + doc[i + 1 : end + 1].text if end > i + 1 else ""
+
+
 def _past_relay(doc: Doc, clause: Token) -> int | None:
     """Where a complement's content starts: past a leading ", citing two officials," phrase; None when
     the relay phrase is all there is."""
@@ -600,7 +632,7 @@ def _reporting_verb(ctx: _Context, sent: Span, v: Token, body: tuple[int, int]) 
     lemma = v.lemma_.lower()
     subj = _subject_of(v)
     agent = _agent_of(v)
-    verb = _verb_text(v)
+    verb = _verb_text(v) + _relay_phrase(v)
     if lemma == "cite":
         # "X cited by Y": X is the source; only stand-alone uses (not inside 'according to X')
         if agent is None or v.dep_ != "acl":
