@@ -766,6 +766,16 @@ def test_first_person_words_printed_without_marks_are_the_speakers_not_the_outle
     ]  # the outlet at work, and a writer's aside naming Smith, are no one's claim
 
 
+def test_she_is_not_a_man_the_article_calls_mr() -> None:
+    a = analyse(
+        "Swimmer Michael Dunn, 29, said his engagement was over.\n\n"
+        "Taylor Reed, his former fiancee, spoke to reporters on Monday. She said she had never lied to him.\n\n"
+        "Mr Dunn did not reply. She wrote in a Facebook post that she was never a man."
+    )
+    claimants = {q: who for who, q in _evidence(a)}
+    assert claimants["she was never a man"] == "Taylor Reed"  # not the latest person named, Mr Dunn
+
+
 def test_a_comment_the_outlet_appends_to_a_statement_is_not_part_of_it() -> None:
     a = analyse(
         "A former referee said in a podcast that the club paid officials before the final -- a claim that "

@@ -14,6 +14,7 @@ from toolkit_plugins.news.claimants import (
     _norm_space,
     _Ref,
     _span_text,
+    person_genders,
 )
 from toolkit_plugins.news.content import _quote_regions, _sentence_body, _trim_content
 from toolkit_plugins.news.passes import (
@@ -459,7 +460,7 @@ def analyse(text: str) -> Analysis:
     cached here: chains read it with `inp.analysis("news")`.
     """
     doc = get_nlp()(text)
-    ctx = _Context(doc=doc, abbreviations=_abbreviations(doc))
+    ctx = _Context(doc=doc, abbreviations=_abbreviations(doc), genders=person_genders(doc))
     pairs = _doc_sentences(doc)
     attributions: list[Attribution] = []
     last_speaker: tuple[int, _Found] | None = None  # (sentence index, attribution) for quotes

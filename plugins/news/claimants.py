@@ -53,6 +53,7 @@ class _Context:
     abbreviations: dict[str, str] = field(default_factory=dict)
     persons: list[tuple[int, str]] = field(default_factory=list)  # (char offset, full name)
     subjects: list[tuple[int, str]] = field(default_factory=list)  # people named as subjects
+    genders: dict[str, str] = field(default_factory=dict)  # name or surname -> "m" / "f" (person_genders)
 
 
 def _span_text(doc: Doc, tokens: list[Token]) -> tuple[str, int, int]:
@@ -231,6 +232,57 @@ class _Claimant:
     resolved: bool = False  # True when taken from an earlier mention (pronoun, description)
 
 
+MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
+FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
+_HONORIFICS = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f"}
+#: role nouns that say who is a man or a woman ("a spokeswoman", "his brother")
+GENDERED_NOUNS = {
+    **dict.fromkeys(("man", "spokesman", "brother", "father", "son", "husband", "boy", "king", "actor"), "m"),
+    **dict.fromkeys(("woman", "spokeswoman", "sister", "mother", "daughter", "wife", "girl", "queen", "actress"), "f"),
+}
+
+
+def person_genders(doc: Doc) -> dict[str, str]:
+    """Name -> "m" or "f" where the article says it of a person in so many words: an honorific
+    ("Mrs Smith") or a gendered role beside the name ("Lucy Somers, his sister", "actress Jane Doe",
+    "his brother, Tom Wells"). Keyed by full name, and by surname where only one person bears it
+    (Luke and Lucy Somers share theirs); a name said both ways is left out. Pronouns near a name are
+    no evidence: "Mashnuq offered no information about her husband"."""
+    votes: dict[str, set[str]] = {}
+    bearers: dict[str, set[str]] = {}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        full = _norm_space(ent.text).lower().strip(" ,.")
+        surname = ent[-1].lower_.rstrip(".")
+        if len(ent) > 1:  # "Mr Dunn" is no second bearer of Michael Dunn's surname
+            bearers.setdefault(surname, set()).add(full)
+        before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        root = ent.root
+        roles = [c for c in root.children if c.dep_ in ("appos", "compound") and c.lemma_.lower() in GENDERED_NOUNS]
+        if root.dep_ == "appos" and root.head.lemma_.lower() in GENDERED_NOUNS:
+            roles.append(root.head)
+        said = {_HONORIFICS[before]} if before in _HONORIFICS else set()
+        said |= {GENDERED_NOUNS[r.lemma_.lower()] for r in roles}
+        if said:
+            votes.setdefault(full, set()).update(said)
+    genders = {name: next(iter(g)) for name, g in votes.items() if len(g) == 1}
+    for surname, names in bearers.items():
+        shown = {genders[n] for n in names if n in genders}
+        if len(names) == 1 and len(shown) == 1:
+            genders[surname] = shown.pop()
+    return genders
+
+
+def _agrees(ctx: _Context, pronoun: str, name: str, lemmas: frozenset[str] = frozenset()) -> bool:
+    """Whether he/she can stand for this person, by what the article shows of them."""
+    wanted = "m" if pronoun in MALE_PRONOUNS else "f"
+    words = name.lower().split()
+    known = (ctx.genders.get(" ".join(words)) or ctx.genders.get(words[-1].rstrip("."))) if words else None
+    known = known or next((GENDERED_NOUNS[lemma] for lemma in lemmas if lemma in GENDERED_NOUNS), None)
+    return known is None or known == wanted
+
+
 def _resolve_pronoun(ctx: _Context, tok: Token) -> _Ref | None:
     word = tok.lower_
     position = tok.idx
@@ -244,21 +296,22 @@ def _resolve_pronoun(ctx: _Context, tok: Token) -> _Ref | None:
             and e.end <= tok.i
             and e.root.dep_ in ("nsubj", "nsubjpass")
             and e.root.head.i == tok.sent.root.i  # the main clause's subject, not one in a quotation
+            and _agrees(ctx, word, e.text)
         ]
         if same:
             name = _full_person_name(ctx, _norm_space(same[-1].text).strip(" ,."), position)
             return _Ref(name=name, kind="person", lemmas=frozenset(), position=same[-1].start_char)
         best: _Ref | None = None
         for ref in ctx.refs:
-            if ref.kind == "person" and ref.position < position:
+            if ref.kind == "person" and ref.position < position and _agrees(ctx, word, ref.name, ref.lemmas):
                 best = ref
         # a person named more recently (not as a claimant) is the likelier antecedent
-        recent = [(pos, name) for pos, name in ctx.subjects if pos < position]
+        recent = [(pos, name) for pos, name in ctx.subjects if pos < position and _agrees(ctx, word, name)]
         if recent and (best is None or recent[-1][0] > best.position):
             pos, name = recent[-1]
             return _Ref(name=_full_person_name(ctx, name, position), kind="person", lemmas=frozenset(), position=pos)
         if best is None:  # last resort: the latest person named anywhere before
-            named = [(pos, name) for pos, name in ctx.persons if pos < position]
+            named = [(pos, name) for pos, name in ctx.persons if pos < position and _agrees(ctx, word, name)]
             if named:
                 pos, name = named[-1]
                 return _Ref(name=name, kind="person", lemmas=frozenset(), position=pos)
