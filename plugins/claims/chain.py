@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from toolkit.chain import Chain, ChainContext, ChainInput, Steps, StructuredCall
 from toolkit.grounding import Grounding, align
-from toolkit.text import STOPWORDS, content_words, near_duplicate
+from toolkit.text import STOPWORDS, content_words, near_duplicate, negated
 from toolkit_plugins.claims.schema import Claim, ClaimList, ClaimType
 from toolkit_plugins.claims.view import ClaimsView
 from toolkit_plugins.news import NEWS, OUTLET, UNNAMED_REPORTS, Analysis, Attribution
@@ -52,7 +52,6 @@ _ALLEGATION = re.compile(
 #: a charge of deceit that only an affirmative statement makes ("the video was staged"); denied
 #: ("none of the videos were staged") it is a denial, a fact
 _DECEIT = re.compile(r"\b(scam\w*|staged|stole)\b", re.I)
-_NEGATED = re.compile(r"\b(not|no|none|never|nothing)\b|n[’']t\b", re.I)
 _OPINION = re.compile(
     r"\b(very|too|should|must|disgrace\w*|terrible|difficult|wrong|unacceptable|outrageous|no other choice|"
     r"believe\w*|think\w*|feel\w*|hope\w*|seems?|seemed|unfortunately|fortunately|prefer\w*|ridiculous|"
@@ -92,7 +91,7 @@ def rule_type(text: str, verb: str) -> ClaimType | None:
     """Lexical markers that outrank a tiny model's label; None when nothing is clear-cut."""
     if _ALLEGATION.search(verb) or _ALLEGATION.search(text):
         return "allegation"
-    if _DECEIT.search(text) and not _NEGATED.search(text):
+    if _DECEIT.search(text) and not negated(text):
         return "allegation"
     if _PREDICTION.search(text):
         return "prediction"

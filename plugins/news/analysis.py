@@ -35,6 +35,7 @@ from toolkit_plugins.news.reporting import _find_in_sentence, _Found, _is_findin
 from toolkit_plugins.news.sentences import _doc_sentences, _find_cue, _word_count, get_nlp
 from toolkit_plugins.news.vocabulary import (
     CHARACTERISE_LEMMAS,
+    CLOSING_QUOTES,
     CONTACT_RE,
     CONVERSATION_LEMMAS,
     ENTITY_LABELS,
@@ -47,6 +48,7 @@ from toolkit_plugins.news.vocabulary import (
     NEWS_NAME_RE,
     NEWS_ORG_HEADS,
     NEWSGATHERING_RE,
+    OPENING_QUOTES,
     OUTLET,
     QUOTE_CHARS,
     REPORT_LEMMAS,
@@ -72,7 +74,7 @@ def _fully_quoted(sent: Span) -> bool:
     if not regions:
         return False
     first, last = sent[0].i, sent[-1].i
-    while last > first and sent.doc[last].is_punct and sent.doc[last].text not in QUOTE_CHARS | {"''", "’"}:
+    while last > first and sent.doc[last].is_punct and sent.doc[last].text not in QUOTE_CHARS | CLOSING_QUOTES | {"''"}:
         last -= 1
     return regions[0][0] == first and regions[-1][1] == last
 
@@ -110,7 +112,7 @@ def _speaks_in_first_person(sent: Span) -> bool:
     its own voice, so it is someone's words printed without marks (a transcript, a letter, a post)."""
     return (
         _first_word(sent) in FIRST_PERSON | {"my", "our"}
-        and not any(t.text in QUOTE_CHARS or t.text in ("``", "''", "‘", "’") for t in sent)
+        and not any(t.text in QUOTE_CHARS | OPENING_QUOTES | CLOSING_QUOTES | {"``", "''"} for t in sent)
         and not NEWSGATHERING_RE.search(sent.text)  # "We asked Apple for comment": the outlet at work
     )
 
@@ -525,7 +527,7 @@ def analyse(text: str) -> Analysis:
         if ent.label_ in ENTITY_LABELS and ent.text.strip()
     ]
     body_start = next((s.start for s, _ in pairs if not s.is_heading), 0)
-    attributions = _quoted_speakers(text, attributions, announced)
+    attributions = _quoted_speakers(text, attributions, announced, quoted_spans)
     attributions = _carried_reports(text, _reports_of_a_named_source(text, attributions))
     attributions = _named_descriptions(doc, _signed_pull_quotes(text, attributions))
     attributions = _unify_surnames(_compact_roles(_delayed_identification(doc, attributions, body_start)))

@@ -45,12 +45,14 @@ def _quoted_speakers(
     text: str,
     attributions: list[Attribution],
     announced: Sequence[tuple[int, _Claimant, str]] = (),
+    spans: list[tuple[int, int]] | None = None,
 ) -> list[Attribution]:
     """A sentence inside someone's quotation is theirs, not the outlet's: the speaker is the one
     attributed in a sentence the quotation overlaps, else in the sentence just before it in the
     same paragraph ('Hunter said: "... . ..."' or a quote paragraph after 'he said:'), else the
-    one who was announced right before it ('X issued a statement:', even a paragraph before)."""
-    spans = quotation_spans(text)
+    one who was announced right before it ('X issued a statement:', even a paragraph before).
+    `spans` are the text's quotation_spans when the caller has them already."""
+    spans = quotation_spans(text) if spans is None else spans
     if not spans:
         return attributions
     named = [a for a in attributions if a.claimant not in (OUTLET, UNNAMED_REPORTS)]
@@ -195,14 +197,15 @@ def _reports_of_a_named_source(text: str, attributions: list[Attribution]) -> li
 _UNNAMED_DOCUMENT = re.compile(r"^[^A-Z]*\b(story|article|report|post|headline|piece)$")
 #: "an earlier version of this story": the outlet's own, neither a publisher's nor one
 _THIS_DOCUMENT = re.compile(r"\bth(is|ese)\b", re.I)
-PUBLISHING_LEMMAS = frozenset({"report", "publish", "post", "run", "carry", "break"})
+#: verbs of a passive report that names its publisher as the agent ("was reported by Foxnews.es")
+REPORTED_BY_LEMMAS = frozenset({"report", "publish", "post", "run", "carry", "break"})
 
 
 def _reported_by(doc: Doc, att: Attribution) -> str | None:
     """'A was reported by Foxnews.es': the named publication a passive report gives as its agent."""
     span = doc.char_span(att.quote_start, att.quote_end, alignment_mode="expand")
     for verb in span or ():
-        if verb.lemma_.lower() in PUBLISHING_LEMMAS and verb.tag_ == "VBN" and (agent := _agent_of(verb)) is not None:
+        if verb.lemma_.lower() in REPORTED_BY_LEMMAS and verb.tag_ == "VBN" and (agent := _agent_of(verb)) is not None:
             tokens = [t for t in doc[agent.left_edge.i : agent.i + 1] if t.dep_ != "det" and not t.is_punct]
             if any(t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME") for t in tokens):
                 return _norm_space(" ".join(t.text for t in tokens))  # the name, not an apposition after it

@@ -19,6 +19,7 @@ from toolkit_plugins.news.sentences import _word_count
 from toolkit_plugins.news.vocabulary import (
     CHARACTERISE_LEMMAS,
     CLAUSE_ONLY_LEMMAS,
+    CLOSING_QUOTES,
     DOBJ_CONTENT,
     DOCUMENT_HEADS,
     FINDING_LEMMAS,
@@ -26,6 +27,7 @@ from toolkit_plugins.news.vocabulary import (
     FIRST_PERSON,
     HUMAN_SOURCE_HEADS,
     NEGATIVE_SUBJECTS,
+    OPENING_QUOTES,
     ORG_HEADS,
     RELAY_PARTICIPLES,
     REPORT_LEMMAS,
@@ -210,7 +212,7 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     if comps:
         lo = min(starts[c.i] for c in comps)
         hi = max(c.right_edge.i for c in comps)
-        if doc[lo].text in ("“", '"', "‘") or (lo > 0 and doc[lo - 1].text in ("“", '"', "‘")):
+        if doc[lo].text in OPENING_QUOTES or (lo > 0 and doc[lo - 1].text in OPENING_QUOTES):
             # a quotation first: what follows its closing mark is not in it
             close = _closing_mark(doc, lo + 1, hi)
             hi = close - 1 if close is not None else hi
@@ -320,9 +322,9 @@ def _closing_mark(doc: Doc, start: int, end: int) -> int | None:
     ('we launched a ‘Pumpkin Spice’ condom')."""
     depth = 0
     for i in range(start, end + 1):
-        if doc[i].text in ("“", "‘"):
+        if doc[i].text in OPENING_QUOTES - CLOSING_QUOTES:
             depth += 1
-        elif doc[i].text in ("”", '"', "’"):
+        elif doc[i].text in CLOSING_QUOTES:
             if depth == 0:
                 return i
             depth -= 1
@@ -490,7 +492,7 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
     running = [
         (t.i, sent.end)
         for t in sent
-        if t.text in ("“", '"', "‘") and t.i not in paired and t.i > sent.start and doc[t.i - 1].text == ":"
+        if t.text in OPENING_QUOTES and t.i not in paired and t.i > sent.start and doc[t.i - 1].text == ":"
     ]
     for region in quoted + running:
         if not any(f.content and region[0] <= f.content[0].i <= region[1] for f in found):

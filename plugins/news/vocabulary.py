@@ -233,5 +233,8 @@ TERMINAL_CHARS = ".!?\"'”’…)]:;»"
 MAX_HEADING_WORDS = 20
 MIN_OUTLET_WORDS = 6
 QUOTE_CHARS = frozenset({'"', "“", "”", "«", "»", "„"})
+#: marks that open and close a quotation, British single ones included (a straight '"' does both)
+OPENING_QUOTES = frozenset({"“", '"', "‘"})
+CLOSING_QUOTES = frozenset({"”", '"', "’"})
 MAX_QUOTE_TOKENS = 200
 NP_DROP_PREPS = frozenset({"as", "in", "on", "at", "during", "after", "before", "while", "since"})
