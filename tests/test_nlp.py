@@ -1016,3 +1016,41 @@ def test_a_negated_clause_corrected_by_but_is_one_statement_and_other_contrasts_
     assert _evidence(one) == [("captain", "It's not the engine, but it's something else")]
     two = analyse("The mayor said the ferry is not safe, but the council insists it will sail on Monday.")
     assert len(two.attributions) >= 2
+
+
+def test_a_quotation_that_is_only_part_of_the_reported_clause_keeps_the_clause() -> None:
+    a = analyse('The agency later corrected itself, saying "no sign" the virus had spread beyond the ward.')
+    assert _evidence(a) == [("agency", '"no sign" the virus had spread beyond the ward')]
+    partial = analyse('A minister said "the port is open" to all ships from Monday.')
+    assert _evidence(partial) == [("minister", '"the port is open" to all ships from Monday')]
+    # a quotation closed by its own punctuation ends the statement
+    closed = analyse('The minister said "we will never give up," and the crowd cheered.')
+    assert _evidence(closed)[0] == ("minister", "we will never give up")
+
+
+def test_a_quotation_in_a_later_clause_or_inside_the_object_is_not_the_verbs() -> None:
+    participle = analyse(
+        "A clinic spokesperson confirmed the news to reporters, saying that the man "
+        '"ticked yes" to one of the screening questions about travel.'
+    )
+    assert _evidence(participle) == [
+        ("clinic spokesperson", 'the man "ticked yes" to one of the screening questions about travel')
+    ]  # neither "ticked yes" nor "the news" is a statement of 'confirmed'
+    named = analyse("The network also posted a list of highlights for the “Sunday Night Boxing” broadcast.")
+    assert all(c == OUTLET for c, _ in _evidence(named))
+    told = analyse('The mayor told reporters on Monday: "The bridge is safe."')
+    assert _evidence(told) == [("mayor", "The bridge is safe")]
+
+
+def test_an_object_that_states_something_stays_beside_the_participle() -> None:
+    a = analyse("The ministry confirmed the deaths of three soldiers, saying they were killed in an ambush.")
+    assert [e for _, e in _evidence(a)] == ["the deaths of three soldiers", "they were killed in an ambush"]
+    denial = analyse("The company denied the report, saying it had never sold the data.")
+    assert len(denial.attributions) == 2
+
+
+def test_declaring_a_state_is_an_act_not_a_statement() -> None:
+    act = analyse('The rebels declared a "caliphate" over the territory they control.')
+    assert [c for c, _ in _evidence(act)] == [OUTLET]
+    spoken = analyse('"We will win this war," the general declared.')
+    assert _evidence(spoken) == [("general", "We will win this war")]

@@ -26,11 +26,13 @@ from toolkit_plugins.news.vocabulary import (
     FINDING_SUBJECTS,
     FIRST_PERSON,
     HUMAN_SOURCE_HEADS,
+    NEGATING_LEMMAS,
     NEGATIVE_SUBJECTS,
     OPENING_QUOTES,
     ORG_HEADS,
     RELAY_PARTICIPLES,
     REPORT_LEMMAS,
+    SAID_THING_HEADS,
     THING_PRONOUNS,
     TITLE_ABBREVIATIONS,
     XCOMP_CONTENT,
@@ -160,12 +162,30 @@ def _quote_before(sent: Span, v: Token, subj: Token | None) -> tuple[int, int] |
 
 
 def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
-    right = v.i
-    for child in v.children:
-        if child.dep_ in ("nsubj", "dobj", "dative", "prt", "punct") and child.i > v.i:
-            right = max(right, child.right_edge.i)
+    """The quotation right after the verb and what it governs ('told reporters: "..."', 'saying
+    "no sign" the virus had spread'), before any further clause of the verb, and not inside the
+    verb's object: in 'confirmed the news, saying that the man "checked yes"' the quotation
+    belongs to the participle's clause, in 'posted a list for tonight's "Monday Night Football"
+    broadcast' to the object."""
+    limit = sent.end
+    governed: list[Token] = []
+    for child in sorted(v.children, key=lambda c: c.i):
+        if child.i <= v.i:
+            continue
+        if child.dep_ in ("advcl", "parataxis") or (child.dep_ == "ccomp" and child.pos_ == "VERB"):
+            limit = child.left_edge.i
+            break
+        governed.append(child)
     for region in _quote_regions(sent):
-        if region[0] > v.i and region[0] - right <= 2:
+        if not v.i < region[0] <= limit:
+            continue
+        before = [c for c in governed if c.left_edge.i < region[0]]
+        if any(c.right_edge.i > region[0] and c.dep_ not in ("conj", "cc") for c in before):
+            continue  # the quotation is inside the object's or an adjunct's words
+        if any(c.left_edge.i >= region[0] and c.i > region[1] and c.dep_ != "ccomp" for c in governed):
+            continue  # it names what the object is about ('posted the "Monday Night Football" schedule')
+        right = max([v.i, *(c.right_edge.i for c in before if c.right_edge.i < region[0])])
+        if region[0] - right <= 2:
             return region
     return None
 
@@ -213,12 +233,20 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
         lo = min(starts[c.i] for c in comps)
         hi = max(c.right_edge.i for c in comps)
         if doc[lo].text in OPENING_QUOTES or (lo > 0 and doc[lo - 1].text in OPENING_QUOTES):
-            # a quotation first: what follows its closing mark is not in it
+            # a quotation first: what follows its closing mark is not in it, unless the clause goes
+            # on past the mark ('said "the port is open" to all ships'), opening mark and all
             close = _closing_mark(doc, lo + 1, hi)
-            hi = close - 1 if close is not None else hi
+            if close is not None and not _clause_goes_on(doc, close, hi):
+                hi = close - 1
+            elif close is not None and doc[lo].text not in OPENING_QUOTES:
+                lo -= 1
         return [doc[i] for i in range(lo, hi + 1)]
     region = _quote_after(sent, v)
     if region is not None:
+        said = [c for c in v.children if c.dep_ in ("dobj", "ccomp") and region[0] <= c.i <= region[1]]
+        end = max((c.right_edge.i for c in said), default=region[1])
+        if _clause_goes_on(doc, region[1], end):  # 'saying "no sign" the virus had spread'
+            return [doc[i] for i in range(region[0], end + 1)]
         return _region_inner(doc, region)
     host = v.head
     lo, hi = _subtree_range(v)
@@ -329,6 +357,17 @@ def _closing_mark(doc: Doc, start: int, end: int) -> int | None:
                 return i
             depth -= 1
     return None
+
+
+def _clause_goes_on(doc: Doc, close: int, hi: int) -> bool:
+    """Whether the reported clause continues past a quotation's closing mark: 'saying "no
+    indication" the man had contact with him' quotes two words of the clause, and the clause is
+    what was said. A quotation ending in its own punctuation ('"we will win," and he left') or
+    followed by a conjunction or punctuation ends the clause there."""
+    if close + 1 > hi or doc[close - 1].text in (",", ".", "!", "?", ";", ":"):
+        return False
+    nxt = doc[close + 1]
+    return not (nxt.is_punct or nxt.is_space or nxt.pos_ == "CCONJ")
 
 
 def _is_trailing_conj_attribution(v: Token, subj: Token | None, body: tuple[int, int]) -> bool:
@@ -458,8 +497,12 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
                 continue  # "time will tell": no one is told anything
             if lemma in FINDING_LEMMAS and not _is_finding(tok):
                 continue  # "Kiev concluded that ...": a decision, not a report
-            if lemma in CLAUSE_ONLY_LEMMAS and not any(c.dep_ == "ccomp" for c in tok.children):
-                continue  # "a tweet posted by the group": no statement unless a clause follows
+            if (
+                lemma in CLAUSE_ONLY_LEMMAS
+                and not any(c.dep_ == "ccomp" for c in tok.children)
+                and _quote_after(sent, tok) is None
+            ):  # "a tweet posted by the group", "declared a caliphate": no statement without a clause or quotation
+                continue
             candidates.append((0, _depth(tok), tok, "verb"))
     # a reporting verb inside quotation marks is part of someone's quoted words
     quoted = [(a, b) for a, b in _quote_regions(sent)]
@@ -499,8 +542,27 @@ def _find_in_sentence(ctx: _Context, sent: Span, cue: str, cue_pure: bool) -> li
             item = _document_quotation(ctx, sent, region)
             if item is not None and _word_count(" ".join(t.text for t in item.content)) >= 2:
                 found.append(item)
+    found = [f for f in found if not _object_before_its_words(doc, f, found)]
     found.sort(key=lambda f: f.anchor)
     return found
+
+
+def _object_before_its_words(doc: Doc, item: _Found, found: list[_Found]) -> bool:
+    """'confirmed the news to reporters, saying that the man ...': the verb's object only names
+    what the participle after it says ('the news', 'the report', 'it'), so it is no statement of
+    its own. An object that states something stays ('confirmed the deaths of three soldiers,
+    saying ...'), and so does a denial's ('denied the rumour, saying ...' rejects that rumour)."""
+    if item.anchor < 0 or any(t.pos_ in ("VERB", "AUX") for t in item.content):
+        return False
+    verb = doc[item.anchor]
+    head = next((t for t in item.content if t.head.i == verb.i or t.head.i not in {u.i for u in item.content}), None)
+    if verb.lemma_.lower() in NEGATING_LEMMAS or head is None or head.lower_ not in SAID_THING_HEADS:
+        return False
+    return any(
+        other.anchor >= 0 and doc[other.anchor].head.i == verb.i and doc[other.anchor].dep_ == "advcl"
+        for other in found
+        if other is not item
+    )
 
 
 #: verbs by which someone puts out a text: its subject wrote what the text says

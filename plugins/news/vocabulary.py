@@ -142,6 +142,12 @@ DOCUMENT_HEADS = frozenset(
      "memo", "document", "filing", "communique", "note", "video", "footage", "study", "headline", "article",
      "story", "website", "blog", "account", "editorial", "column"}
 )  # fmt: skip
+#: objects of a reporting verb that only name what is said ("confirmed the news, saying ..."),
+#: as opposed to ones that state a fact ("confirmed the deaths of three soldiers")
+SAID_THING_HEADS = frozenset(
+    {"news", "report", "reports", "story", "information", "details", "claim", "claims", "rumour", "rumor",
+     "rumours", "rumors", "account", "it", "this", "that", "so", "matter", "incident"}
+)  # fmt: skip
 INSTITUTION_OF_RE = re.compile(
     r"^(?:[A-Z][\w-]*\s+){0,3}(ministry|department|office|agency|bureau|commission|council|"
     r"committee|secretariat)\s+(of|for)\s+\w"
@@ -180,7 +186,7 @@ TITLE_ABBREVIATIONS = frozenset(
 #: reporting verbs whose evidence keeps the verb, since the content alone would assert the opposite
 NEGATING_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "retract", "disavow"})
 #: verbs that report only with a that-clause ("posted that ...", not "a photo posted by ...")
-CLAUSE_ONLY_LEMMAS = frozenset({"post", "imply", "determine"})
+CLAUSE_ONLY_LEMMAS = frozenset({"post", "imply", "determine", "declare", "proclaim"})
 #: verbs that report only when a study, a document or researchers are their subject
 FINDING_LEMMAS = frozenset({"find", "show", "conclude", "determine"})
 #: verbs of speaking: a trailing participle of one (", saying ...", ", telling them that ...") passes on
