@@ -79,6 +79,11 @@ def test_the_words_of_a_denial_or_a_doubt_give_the_relation() -> None:
     assert relation_in_words(rumour, denial) == "contradicts"
     assert relation_in_words(rumour, doubt) == "qualifies"
     assert relation_in_words(rumour, other) is None
+    # the lack of evidence disputes a claim without negating it: analysts call that 'contests'
+    lack = _claim("c5", "a music journalist", "There is no hard evidence that the band has fallen out", 400)
+    nothing = _claim("c6", "the promoter", "We have seen nothing to indicate any change of plan", 500)
+    assert relation_in_words(rumour, lack) == "contests"
+    assert relation_in_words(rumour, nothing) == "contests"
 
 
 def test_the_central_report_is_a_reports_claim_else_the_first_partys_statement() -> None:

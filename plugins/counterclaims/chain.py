@@ -293,12 +293,15 @@ def gist(claim: Claim, words: int = 14) -> str:
 
 
 def relation_in_words(a: Claim, b: Claim) -> Relation | None:
-    """The relation the words state, as analysts label it: a denial contradicts what it answers, a
-    non-confirmation qualifies it. On the dev set the small model called 13 of the 16 pairs it
-    found 'contests'; the words got 7 of them right, the model 5."""
+    """The relation the words state, as analysts label it: a denial contradicts what it answers, the
+    lack of evidence ("no hard evidence that ...") contests it, a non-confirmation qualifies it. On
+    the dev set the small model called 13 of the 16 pairs it found 'contests'; the words got 7 of
+    them right, the model 5."""
     kinds = {challenge_kind(a), challenge_kind(b)}
     if "denial" in kinds:
         return "contradicts"
+    if "counter-evidence" in kinds:  # "no evidence that ...": disputes without negating
+        return "contests"
     if "doubt" in kinds:
         return "qualifies"
     return None

@@ -22,8 +22,13 @@ DENIAL = re.compile(
     r"\b(den(y|ied|ies|ying|ial)|dismiss\w*|reject\w*|refut\w*|debunk\w*|false|fake|hoax\w*|nonsense|untrue|"
     r"not true|no truth|inaccurate|not accurate|incorrect|erroneous|ruled? out|impossible|misinformation|"
     r"scam\w*|staged|made[- ]up|not the case|wrong|mistaken|misleading|baseless|bogus|fabricat\w*|ridiculous|"
-    r"categorically|no (hard |credible |real )?(evidence|proof|indication|sign)|nothing to (indicate|suggest)|"
-    r"no plans?|not dead|alive and well)\b",
+    r"categorically|no plans?|not dead|alive and well)\b",
+    re.I,
+)
+#: words that set the lack of evidence against a claim: they dispute it without negating it
+#: (analysts label such pairs 'contests', a flat denial 'contradicts')
+COUNTER_EVIDENCE = re.compile(
+    r"\b(no (hard |credible |real |firm )?(evidence|proof|indication|sign)s?|nothing to (indicate|suggest|show))\b",
     re.I,
 )
 #: words that withhold confirmation or cast doubt without rejecting
@@ -37,11 +42,13 @@ DOUBT = re.compile(
 )
 
 
-def challenge_kind(claim: Claim) -> Literal["denial", "doubt"] | None:
-    """'denial', 'doubt' or None, by the claim's words and its attribution verb."""
+def challenge_kind(claim: Claim) -> Literal["denial", "counter-evidence", "doubt"] | None:
+    """'denial', 'counter-evidence', 'doubt' or None, by the claim's words and its attribution verb."""
     words = f"{claim.verb} {claim.quote}"
     if DENIAL.search(words):
         return "denial"
+    if COUNTER_EVIDENCE.search(words):
+        return "counter-evidence"
     if DOUBT.search(words):
         return "doubt"
     return None
