@@ -1054,3 +1054,10 @@ def test_declaring_a_state_is_an_act_not_a_statement() -> None:
     assert [c for c, _ in _evidence(act)] == [OUTLET]
     spoken = analyse('"We will win this war," the general declared.')
     assert _evidence(spoken) == [("general", "We will win this war")]
+
+
+def test_a_dash_ends_the_claimants_phrase() -> None:
+    a = analyse(
+        "The virus cannot be diagnosed there, according to the joint statement–a question raised by skeptics last week."
+    )
+    assert [c for c, _ in _evidence(a)] == ["joint statement"]

@@ -87,7 +87,8 @@ def _np_tokens(head: Token, stop_at: int | None = None) -> list[Token]:
     while left - 1 in included:
         left -= 1
     right = head.i
-    while right + 1 in included and doc[right + 1].text != "(":
+    # a bracket or a dash opens an aside ("the joint statement–a question raised by skeptics")
+    while right + 1 in included and doc[right + 1].text not in ("(", "–", "—"):
         if stop_at is not None and right + 1 >= stop_at:
             break
         right += 1
