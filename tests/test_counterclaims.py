@@ -172,3 +172,25 @@ def test_a_challenge_is_not_set_against_the_outlets_narration_by_similarity_alon
     found = {(a.id, b.id): kind for a, b, kind in similar_pairs(claims)}
     assert ("c1", "c3") in found  # the publicist answers the blog
     assert ("c2", "c3") not in found  # the outlet telling of the hoax and the denial agree
+
+
+def test_figures_meet_only_figures_of_the_same_quantity() -> None:
+    from toolkit_plugins.counterclaims.chain import quantities
+
+    assert quantities("more than 5,000 people attended the rally") == {"people": {5000.0}}
+    assert quantities("the fund raised $72 million, then $80 million") == {"$": {72e6, 80e6}}
+    assert quantities("Netflix had 34.9 percent of the traffic") == {"%": {34.9}}
+    assert quantities("forecasts of 14 million") == {"million": {14e6}}
+    assert quantities("The company was founded in 2015 by two students") == {}  # a year counts nothing
+    # a day of the year is a date: two claims giving different ones for one event disagree
+    assert quantities("The watch ships on Valentine's Day 2015") == {"date": {"val"}}
+    assert quantities("A winter storm hit the town") == {}  # a season as a kind of storm is no date
+    assert quantities("Protesters will march on Monday; prices may fall") == {}  # verbs, not months
+    claims = [
+        _claim("c1", "the organisers", "In 1999 the festival first opened its gates to the public", 0),
+        _claim("c2", "the council", "The festival will cost $450 to open to the public", 100),
+        _claim("c3", "the promoter", "The festival will cost $300 to open to the public", 200),
+    ]
+    found = {(a.id, b.id): kind for a, b, kind in similar_pairs(claims)}
+    assert found.get(("c2", "c3")) == "figures"  # two prices for the same thing
+    assert ("c1", "c2") not in found and ("c1", "c3") not in found  # a year is no price

@@ -61,7 +61,46 @@ CHALLENGE_TARGETS = 2
 NEGATION_SIMILARITY = 0.3
 #: similarity above which two claims with different figures are taken to measure the same thing
 FIGURES_SIMILARITY = 0.5
-_FIGURE = re.compile(r"\d[\d,.]*")
+#: a figure and what it counts: a currency sign before it, a percent sign or the noun after it
+_QUANTITY = re.compile(
+    r"(?P<currency>[$£€¥])?\s?(?P<number>\d[\d,.]*\d|\d)(?:\s?(?P<scale>million|billion|thousand|bn|m|k)\b)?"
+    r"(?:\s?(?P<percent>%|percent\b|per cent\b)|\s(?:more |fewer |other |of the |of )?(?P<noun>[A-Za-z][a-z]+))?"
+)
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+#: a day of the year, by month (and day), or a season or holiday named as a time ("in spring", not
+#: "a winter storm"): two claims giving different ones for the same event disagree on a date ("will
+#: ship in spring" against "launches on Valentine's Day")
+_DATE = re.compile(
+    r"\b(?:(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?:\s(?P<day>\d{1,2})\b)?|"
+    r"(?i:(?:in|by|on|this|next|last|until|before|after|early|late|at)\s(?:the\s)?)"
+    r"(?P<season>(?i:spring|summer|autumn|winter|christmas|easter|valentine[’']s day|new year[’']s day)))"
+)
+
+
+def quantities(text: str) -> dict[str, frozenset[Any]]:
+    """The figures a claim gives, by what they count: '$72 million' -> {'$': {72e6}}, '40 homes' ->
+    {'home': {40}}, '34.9 percent' -> {'%': {34.9}}, '14 million' -> {'million': {14e6}}. A number
+    that counts nothing said (a date, a year, '20 Under 20') is left out: two claims disagree on a
+    figure only for the same quantity."""
+    out: dict[str, set[Any]] = {}
+    for m in _QUANTITY.finditer(text):
+        noun = (m["noun"] or "").lower()
+        counted = noun.rstrip("s") if noun not in STOPWORDS else ""
+        unit = m["currency"] or ("%" if m["percent"] else "") or counted or (m["scale"] or "").lower()
+        if not unit:
+            continue
+        try:
+            value = float(m["number"].replace(",", "")) * _SCALES.get((m["scale"] or "").lower(), 1.0)
+        except ValueError:
+            continue
+        out.setdefault(unit, set()).add(value)
+    for m in _DATE.finditer(text):
+        if m["month"] == "May" and not m["day"]:
+            continue  # 'May' opening a sentence is the verb as often as the month
+        named = (m["month"] or m["season"]).lower()[:3] + (f" {int(m['day'])}" if m["day"] else "")
+        out.setdefault("date", set()).add(named)
+    return {unit: frozenset(values) for unit, values in out.items()}
 
 
 class RelationAnswer(BaseModel):
@@ -212,7 +251,8 @@ def similar_pairs(claims: list[Claim], sims: Any = None) -> list[tuple[Claim, Cl
       CHALLENGE_TARGETS assertions by other claimants it is most similar to (sentence embeddings),
       unless that assertion is the outlet's narration; other challenges are not targets (two
       denials of one rumour agree with each other);
-    - two claims by different claimants that give different figures for similar content;
+    - two claims by different claimants that give different figures for the same quantity (the
+      same currency, percent or counted noun) in similar content;
     - every denial or doubt by someone else against the story's central report (`central_report`),
       and every negation by another party on its topic.
     """
@@ -233,17 +273,12 @@ def similar_pairs(claims: list[Claim], sims: Any = None) -> list[tuple[Claim, Cl
                 # the 18 challenges set against the outlet's narration by similarity was a pair)
                 if float(sims[i, j]) >= CHALLENGE_SIMILARITY and claims[i].claimant != OUTLET:
                     out.setdefault((min(i, j), max(i, j)), "challenge")
-        figures_b = set(_FIGURE.findall(b.quote))
+        figures_b = quantities(b.quote)
         for i in range(j):
             a = claims[i]
-            figures_a = set(_FIGURE.findall(a.quote))
-            if (
-                a.claimant != b.claimant
-                and figures_a
-                and figures_b
-                and figures_a != figures_b
-                and float(sims[i, j]) >= FIGURES_SIMILARITY
-            ):
+            figures_a = quantities(a.quote) if figures_b else {}
+            differ = any(unit in figures_b and figures_b[unit] != values for unit, values in figures_a.items())
+            if a.claimant != b.claimant and differ and float(sims[i, j]) >= FIGURES_SIMILARITY:
                 out.setdefault((i, j), "figures")
     central = central_report(claims)
     if central is not None:
