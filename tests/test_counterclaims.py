@@ -45,6 +45,14 @@ def test_two_denials_of_one_rumour_are_not_set_against_each_other() -> None:
     found = {(a.id, b.id) for a, b, _kind in similar_pairs(claims)}
     assert {("c1", "c2"), ("c1", "c3")} <= found
     assert ("c2", "c3") not in found
+    # a denial in words without a negation ("ruled out") is a challenge too, not an assertion to deny
+    ruled = [
+        _claim("c1", "a local blog", "A patient in the city has been taken ill with Ebola", 0),
+        _claim("c2", "the health department", "The health department has ruled out Ebola in the city", 100),
+        _claim("c3", "a TV station", "Health officials in the city said it was not Ebola", 200),
+    ]
+    found = {(a.id, b.id) for a, b, _kind in similar_pairs(ruled)}
+    assert ("c2", "c3") not in found
 
 
 def test_every_denial_meets_the_storys_central_report() -> None:

@@ -9,14 +9,6 @@ from typing import Literal
 from toolkit_plugins.claims.schema import Claim
 from toolkit_plugins.news import UNNAMED_REPORTS
 
-#: any word of challenge, negations included (broad: it finds candidates; DENIAL and DOUBT,
-#: narrower, say which kind a claim is)
-CHALLENGE = re.compile(
-    r"\b(not|no|never|none|nothing|nobody|den(y|ied|ies|ial)|false|fake|hoax|inaccurate|untrue|incorrect|"
-    r"debunk\w*|dismiss\w*|reject\w*|unconfirmed|unverified|scam|staged|made[- ]up|wrong|doubt\w*|"
-    r"investigat\w*|no evidence|cannot confirm|could not confirm|dispute\w*|refut\w*|contrary|rumou?r\w*)\b|n[’']t",
-    re.I,
-)
 #: words that reject what someone else said: the two cannot both stand
 DENIAL = re.compile(
     r"\b(den(y|ied|ies|ying|ial)|dismiss\w*|reject\w*|refut\w*|debunk\w*|false|fake|hoax\w*|nonsense|untrue|"
@@ -38,6 +30,18 @@ DOUBT = re.compile(
     r"(could|can|cannot|can’t|can't|unable to|would|will|did|does) ?(not|n[’']t)? (confirm|verify)|"
     r"declined to (comment|confirm)|neither confirmed nor denied|no comment|doubt\w*|skeptic\w*|sceptic\w*|"
     r"questionable|did not respond|not respond\w*)\b",
+    re.I,
+)
+
+
+#: any word of challenge, negations included (broad: it finds candidates; DENIAL, COUNTER_EVIDENCE
+#: and DOUBT, narrower, say which kind a claim is, and every word of theirs is one of challenge too:
+#: "has ruled out Ebola" challenges as much as "said it was not Ebola")
+CHALLENGE = re.compile(
+    r"\b(not|no|never|none|nothing|nobody|den(y|ied|ies|ial)|false|fake|hoax|inaccurate|untrue|incorrect|"
+    r"debunk\w*|dismiss\w*|reject\w*|unconfirmed|unverified|scam|staged|made[- ]up|wrong|doubt\w*|"
+    r"investigat\w*|no evidence|cannot confirm|could not confirm|dispute\w*|refut\w*|contrary|rumou?r\w*)\b|n[’']t|"
+    + "|".join(f"(?:{p.pattern})" for p in (DENIAL, COUNTER_EVIDENCE, DOUBT)),
     re.I,
 )
 
