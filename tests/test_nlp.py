@@ -1061,3 +1061,12 @@ def test_a_dash_ends_the_claimants_phrase() -> None:
         "The virus cannot be diagnosed there, according to the joint statement–a question raised by skeptics last week."
     )
     assert [c for c, _ in _evidence(a)] == ["joint statement"]
+
+
+def test_a_first_name_alone_is_the_one_person_whose_name_begins_with_it() -> None:
+    a = analyse(
+        "Kevin Nickel said his brother had been drinking again. "
+        '"He is sitting on money," Kevin said. '
+        "CNN International said the clinic was closed. CNN said it had spoken to the family."
+    )
+    assert [c for c, _ in _evidence(a)] == ["Kevin Nickel", "Kevin Nickel", "CNN International", "CNN"]

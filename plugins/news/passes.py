@@ -453,13 +453,18 @@ def _named_next(doc: Doc, lead: Attribution, following: list[Attribution], parag
 
 
 def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:
-    """'Mendes' after 'Carla Mendes' is the same claimant, even where spaCy saw no PERSON entity."""
+    """'Mendes' after 'Carla Mendes' is the same claimant, even where spaCy saw no PERSON entity; so
+    is 'Carla' when one earlier name begins with it and none ends with it (a first name in a
+    profile's quotes, or a family name written first: 'So' after 'So Se Pyong')."""
     full_names: list[str] = []
     unified: list[Attribution] = []
     for att in attributions:
         words = att.claimant.split()
         if len(words) == 1 and words[0][:1].isupper():
             full = next((n for n in reversed(full_names) if n.split()[-1] == words[0]), None)
+            if full is None and not words[0].isupper():  # not an acronym: 'NBC' is not 'NBC DFW'
+                starting = {n for n in full_names if n.split()[0] == words[0]}
+                full = starting.pop() if len(starting) == 1 else None
             if full is not None:
                 att = dataclasses.replace(att, claimant=full)
         elif len(words) >= 2 and all(w[:1].isupper() for w in words):
