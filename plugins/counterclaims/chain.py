@@ -80,9 +80,9 @@ _DATE = re.compile(
 
 def quantities(text: str) -> dict[str, frozenset[Any]]:
     """The figures a claim gives, by what they count: '$72 million' -> {'$': {72e6}}, '40 homes' ->
-    {'home': {40}}, '34.9 percent' -> {'%': {34.9}}, '14 million' -> {'million': {14e6}}. A number
-    that counts nothing said (a date, a year, '20 Under 20') is left out: two claims disagree on a
-    figure only for the same quantity."""
+    {'home': {40}}, '34.9 percent' -> {'%': {34.9}}, '14 million' -> {'million': {14e6}}, 'on
+    Feb. 14' -> {'date': {'feb 14'}}. A number that counts nothing said (a year, '20 Under 20') is
+    left out: two claims disagree on a figure only for the same quantity."""
     out: dict[str, set[Any]] = {}
     for m in _QUANTITY.finditer(text):
         noun = (m["noun"] or "").lower()

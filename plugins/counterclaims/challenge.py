@@ -38,9 +38,7 @@ DOUBT = re.compile(
 #: and DOUBT, narrower, say which kind a claim is, and every word of theirs is one of challenge too:
 #: "has ruled out Ebola" challenges as much as "said it was not Ebola")
 CHALLENGE = re.compile(
-    r"\b(not|no|never|none|nothing|nobody|den(y|ied|ies|ial)|false|fake|hoax|inaccurate|untrue|incorrect|"
-    r"debunk\w*|dismiss\w*|reject\w*|unconfirmed|unverified|scam|staged|made[- ]up|wrong|doubt\w*|"
-    r"investigat\w*|no evidence|cannot confirm|could not confirm|dispute\w*|refut\w*|contrary|rumou?r\w*)\b|n[’']t|"
+    r"\b(not|no|never|none|nothing|nobody|investigat\w*|dispute\w*|contrary|rumou?r\w*)\b|n[’']t|"
     + "|".join(f"(?:{p.pattern})" for p in (DENIAL, COUNTER_EVIDENCE, DOUBT)),
     re.I,
 )

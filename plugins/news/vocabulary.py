@@ -185,7 +185,8 @@ TITLE_ABBREVIATIONS = frozenset(
 )  # fmt: skip
 #: reporting verbs whose evidence keeps the verb, since the content alone would assert the opposite
 NEGATING_LEMMAS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "retract", "disavow"})
-#: verbs that report only with a that-clause ("posted that ...", not "a photo posted by ...")
+#: verbs that report only with a that-clause or a quotation ("posted that ...", not "a photo posted
+#: by ..."; "declared that ...", not "declared a caliphate", an act)
 CLAUSE_ONLY_LEMMAS = frozenset({"post", "imply", "determine", "declare", "proclaim"})
 #: verbs that report only when a study, a document or researchers are their subject
 FINDING_LEMMAS = frozenset({"find", "show", "conclude", "determine"})
