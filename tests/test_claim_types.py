@@ -10,6 +10,8 @@ def test_plans_and_possibilities_are_predictions_but_what_could_not_be_done_is_n
         "The retailer is planning to open a travel site",
         "The new phone is set to launch in the spring",
         "Leather straps could cost as much as $60",
+        "The streaming service may undercut its rivals on price",
+        "Gold bands might run into the thousands of dollars",
     ):
         assert check_type("fact", text, "said")[0] == "prediction", text
     for text in (
@@ -17,6 +19,9 @@ def test_plans_and_possibilities_are_predictions_but_what_could_not_be_done_is_n
         "Police could not confirm the deaths",
         "Three shots could be heard on the tape",
         "The fire could have started in the kitchen",
+        "The fire may have started in the kitchen",
+        "The creature may be a mite",
+        "The factory opened in May",
     ):
         assert check_type("fact", text, "said")[0] == "fact", text
 

@@ -35,13 +35,14 @@ from toolkit_prompts import ROOT as PROMPTS_ROOT
 
 PROMPTS = PROMPTS_ROOT / "claims"
 
-#: the future, a forecast, or a stated plan ("is planning to launch", "set to open", "could reach"); not
-#: a plan denied ("no plans to"), a past possibility ("could have") nor what could not be done
-#: ("could not confirm", "could be heard")
+#: the future, a forecast, or a stated plan ("is planning to launch", "set to open", "could reach", "may
+#: undercut"); not a plan denied ("no plans to"), a past possibility ("could have", "may have"), a guess
+#: about what is ("may be a mite") nor what could not be done ("could not confirm", "could be heard")
 _PREDICTION = re.compile(
     r"\b(will|won't|shall|'ll|going to|expects?|expected to|next (week|month|year))\b"
     r"|\b(?<!no )(?<!any )(plans? to|planning to|set to|mulling|looking to)\b"
-    r"|\bcould\b(?! (?:have|not|never|be heard|be seen))",
+    r"|\bcould\b(?! (?:have|not|never|be heard|be seen))"
+    r"|\b(?-i:may|might)\b(?! (?:have|not have|never have|be|not be)\b)",
     re.I,
 )
 _ALLEGATION = re.compile(
