@@ -1070,3 +1070,13 @@ def test_a_first_name_alone_is_the_one_person_whose_name_begins_with_it() -> Non
         "CNN International said the clinic was closed. CNN said it had spoken to the family."
     )
     assert [c for c, _ in _evidence(a)] == ["Kevin Nickel", "Kevin Nickel", "CNN International", "CNN"]
+
+
+def test_a_quoted_statement_ending_the_sentence_is_the_speakers_even_where_the_parse_hides_it() -> None:
+    a = analyse(
+        "Trying to comfort a distraught young girl whose cat had died, the bishop told her in a recent "
+        "public appearance on St. Mark’s Square that “heaven is open to all of God’s creatures.”"
+    )  # the parser hangs the quoted clause under 'appearance'
+    assert _evidence(a) == [("bishop", "heaven is open to all of God’s creatures")]
+    term = analyse("The company promised the new phone by “summer 2014,” and did not launch it until September.")
+    assert [c for c, _ in _evidence(term)] == [OUTLET]  # a quoted term inside the object is not what was said

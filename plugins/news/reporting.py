@@ -163,10 +163,12 @@ def _quote_before(sent: Span, v: Token, subj: Token | None) -> tuple[int, int] |
 
 def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
     """The quotation right after the verb and what it governs ('told reporters: "..."', 'saying
-    "no sign" the virus had spread'), before any further clause of the verb, and not inside the
-    verb's object: in 'confirmed the news, saying that the man "checked yes"' the quotation
-    belongs to the participle's clause, in 'posted a list for tonight's "Monday Night Football"
-    broadcast' to the object."""
+    "no sign" the virus had spread'), or a quoted statement ending the sentence within the verb's
+    words ('told him in a public appearance that "paradise is open to all"', however the parser
+    hangs it), before any further clause of the verb: in 'confirmed the news, saying that the man
+    "checked yes"' the quotation belongs to the participle's clause. A quoted name or term inside
+    the verb's object is not what was said ('promised the watch by "summer 2014"', 'posted the
+    "Monday Night Football" schedule')."""
     limit = sent.end
     governed: list[Token] = []
     for child in sorted(v.children, key=lambda c: c.i):
@@ -180,13 +182,15 @@ def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
         if not v.i < region[0] <= limit:
             continue
         before = [c for c in governed if c.left_edge.i < region[0]]
-        if any(c.right_edge.i > region[0] and c.dep_ not in ("conj", "cc") for c in before):
-            continue  # the quotation is inside the object's or an adjunct's words
+        statement = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in sent.doc[region[0] + 1 : region[1]])
+        if not statement and any(c.right_edge.i > region[0] for c in before):
+            continue  # a quoted name or term inside the object's or an adjunct's words ('by "summer 2014"')
         if any(c.left_edge.i >= region[0] and c.i > region[1] and c.dep_ != "ccomp" for c in governed):
             continue  # it names what the object is about ('posted the "Monday Night Football" schedule')
         right = max([v.i, *(c.right_edge.i for c in before if c.right_edge.i < region[0])])
-        if region[0] - right <= 2:
-            return region
+        ending = statement and region[1] >= sent.end - 2 and v.left_edge.i <= region[0] <= v.right_edge.i
+        if region[0] - right <= 2 or ending:
+            return region  # next to the verb's words, or a quoted statement ending the verb's sentence
     return None
 
 
