@@ -1080,3 +1080,10 @@ def test_a_quoted_statement_ending_the_sentence_is_the_speakers_even_where_the_p
     assert _evidence(a) == [("bishop", "heaven is open to all of God’s creatures")]
     term = analyse("The company promised the new phone by “summer 2014,” and did not launch it until September.")
     assert [c for c, _ in _evidence(term)] == [OUTLET]  # a quoted term inside the object is not what was said
+    ending = analyse(
+        "Trying to console a little boy whose dog had died, the bishop told him in a recent public appearance "
+        "on St Mark’s Square that “heaven is open to all of God’s creatures”."
+    )
+    assert [c for c, _ in _evidence(ending)] == ["bishop"]  # the stop after the closing mark changes nothing
+    aside = analyse("But the website that posted the story (“Daily Planet Live”) often spreads false claims.")
+    assert [c for c, _ in _evidence(aside)] == [OUTLET]  # a bracketed name is not what was posted

@@ -179,13 +179,17 @@ def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
             break
         governed.append(child)
     for region in _quote_regions(sent):
-        if not v.i < region[0] <= limit:
-            continue
+        if not v.i < region[0] <= limit or sent.doc[region[0] - 1].text == "(":
+            continue  # after a further clause, or a bracketed aside ('the story ("Daily Buzz Live")')
         before = [c for c in governed if c.left_edge.i < region[0]]
         statement = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in sent.doc[region[0] + 1 : region[1]])
         if not statement and any(c.right_edge.i > region[0] for c in before):
             continue  # a quoted name or term inside the object's or an adjunct's words ('by "summer 2014"')
-        if any(c.left_edge.i >= region[0] and c.i > region[1] and c.dep_ != "ccomp" for c in governed):
+        said = any(c.dep_ in ("dobj", "ccomp") and region[0] <= c.i <= region[1] for c in governed)
+        goes_on = any(not (t.is_punct or t.is_space) for t in sent.doc[region[1] + 1 : v.right_edge.i + 1])
+        if not statement and goes_on and not said:
+            continue  # a quoted aside before what was said ('writes, "to avoid misunderstanding", that ...')
+        if any(c.left_edge.i >= region[0] and c.i > region[1] and c.dep_ not in ("ccomp", "punct") for c in governed):
             continue  # it names what the object is about ('posted the "Monday Night Football" schedule')
         right = max([v.i, *(c.right_edge.i for c in before if c.right_edge.i < region[0])])
         ending = statement and region[1] >= sent.end - 2 and v.left_edge.i <= region[0] <= v.right_edge.i
