@@ -1087,3 +1087,11 @@ def test_a_quoted_statement_ending_the_sentence_is_the_speakers_even_where_the_p
     assert [c for c, _ in _evidence(ending)] == ["bishop"]  # the stop after the closing mark changes nothing
     aside = analyse("But the website that posted the story (“Daily Planet Live”) often spreads false claims.")
     assert [c for c, _ in _evidence(aside)] == [OUTLET]  # a bracketed name is not what was posted
+
+
+def test_a_call_to_the_reader_is_no_claim_of_the_outlet() -> None:
+    a = analyse(
+        "The phone has a larger screen. As always leave us your thoughts and opinions in the comments below. "
+        "You can read more about the tablet rumours here."
+    )
+    assert [e for _, e in _evidence(a)] == ["The phone has a larger screen"]

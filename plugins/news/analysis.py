@@ -51,6 +51,8 @@ from toolkit_plugins.news.vocabulary import (
     OPENING_QUOTES,
     OUTLET,
     QUOTE_CHARS,
+    READER_CALL_RE,
+    READER_CALL_VERBS,
     REPORT_LEMMAS,
     REPORTED_RE,
     SPEAKING_LEMMAS,
@@ -142,6 +144,8 @@ def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
     root = sent.root
     if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in root.children):
         return False  # imperative: "Click here to ..."
+    if root.lemma_.lower() in READER_CALL_VERBS and READER_CALL_RE.search(sentence.text):
+        return False  # "As always leave us your thoughts in the comments below", "You can read more here"
     if (
         root.lemma_.lower() in CONVERSATION_LEMMAS
         and not any(

@@ -235,6 +235,16 @@ NEWSGATHERING_RE = re.compile(
     r"read the full|here['’]s a (sampling|selection|look)|here (is|are) (a|some) (sampling|selection))\b",
     re.IGNORECASE,
 )
+#: the outlet addressing its readers: a call to read, comment, share or follow asserts nothing
+READER_CALL_RE = re.compile(
+    r"\b(read more|leave us|let us know|tell us what you think|in the comments|share (this|it)|follow us|"
+    r"sign up|subscribe to|click here|check out)\b",
+    re.IGNORECASE,
+)
+#: verbs that carry such a call ("leave us your thoughts", "you can read more here")
+READER_CALL_VERBS = frozenset(
+    {"leave", "read", "let", "tell", "share", "follow", "sign", "subscribe", "click", "check", "see", "watch"}
+)
 CONTACT_RE = re.compile(r"\S+@\S+\.\w+|https?://|www\.|pic\.twitter\.com")
 TERMINAL_CHARS = ".!?\"'”’…)]:;»"
 MAX_HEADING_WORDS = 20
