@@ -1095,3 +1095,11 @@ def test_a_call_to_the_reader_is_no_claim_of_the_outlet() -> None:
         "You can read more about the tablet rumours here."
     )
     assert [e for _, e in _evidence(a)] == ["The phone has a larger screen"]
+
+
+def test_a_caption_is_no_claim_of_the_outlet() -> None:
+    a = analyse(
+        "The mayor opened the new bridge on Monday.\n[ Video: Mayor Opens Bridge & Crowd Cheers\n"
+        "See video: Crowds gather as the bridge opens to traffic."
+    )
+    assert [e for _, e in _evidence(a)] == ["The mayor opened the new bridge on Monday"]

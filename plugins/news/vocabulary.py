@@ -245,6 +245,8 @@ READER_CALL_RE = re.compile(
 READER_CALL_VERBS = frozenset(
     {"leave", "read", "let", "tell", "share", "follow", "sign", "subscribe", "click", "check", "see", "watch"}
 )
+#: a caption or a link's label: "Video: ...", "[ Photo: ...", "See video: ...", "Riveting video: ..."
+CAPTION_RE = re.compile(r"^\W*(?:\w+\s){0,2}(?:video|photo|image|picture|gallery|watch)s?\s*:", re.IGNORECASE)
 CONTACT_RE = re.compile(r"\S+@\S+\.\w+|https?://|www\.|pic\.twitter\.com")
 TERMINAL_CHARS = ".!?\"'”’…)]:;»"
 MAX_HEADING_WORDS = 20
