@@ -1103,3 +1103,17 @@ def test_a_caption_is_no_claim_of_the_outlet() -> None:
         "See video: Crowds gather as the bridge opens to traffic."
     )
     assert [e for _, e in _evidence(a)] == ["The mayor opened the new bridge on Monday"]
+
+
+def test_wire_credits_and_update_notes_are_no_claims_of_the_outlet() -> None:
+    a = analyse(
+        "The mayor opened the new bridge on Monday.\n"
+        "Associated Press writer Jane Roe contributed to this report.\n"
+        "This story was updated at 10:37 a.m.\n"
+        "(Reporting by John Doe; Editing by Mary Major)\n"
+        "Critics questioned the original reporting by several newspapers."
+    )
+    assert [e for _, e in _evidence(a)] == [
+        "The mayor opened the new bridge on Monday",
+        "Critics questioned the original reporting by several newspapers",
+    ]
