@@ -1111,6 +1111,7 @@ def test_wire_credits_and_update_notes_are_no_claims_of_the_outlet() -> None:
         "Associated Press writer Jane Roe contributed to this report.\n"
         "This story was updated at 10:37 a.m.\n"
         "(Reporting by John Doe; Editing by Mary Major)\n"
+        "Sorry we are not currently accepting comments on this article.\n"
         "Critics questioned the original reporting by several newspapers."
     )
     assert [e for _, e in _evidence(a)] == [

@@ -228,13 +228,15 @@ BOILERPLATE_FULL_RE = re.compile(
 )
 #: a photo gallery or slideshow widget pasted into the body (its captions run into one line)
 WIDGET_RE = re.compile(r"\b(VIEW ALL PHOTOS|PHOTOS IN GALLERY|VIEW GALLERY|VIEW SLIDESHOW|START SLIDESHOW)\b")
-#: the outlet telling how it reported the story, which asserts nothing about the story itself
+#: the outlet telling how it reported the story (credits, updates, comments closed), which asserts nothing
+#: about the story itself
 NEWSGATHERING_RE = re.compile(
     r"\b(reached out to|(has|have|had|was|were) (been )?contacted for|(asked|contacted|emailed|called|pressed) "
     r"[\w’'. ]{1,40} for (a )?comment|we will update|we['’]ll update|will update (this|the) (article|story|post)|"
     r"read the full|here['’]s a (sampling|selection|look)|here (is|are) (a|some) (sampling|selection)|"
     r"contributed (reporting )?to this (report|story|article)|(this|the) (story|article|post|report) (was|has been|"
-    r"had been) updated|updates to come|editor['’]s note)\b|(?:^|\()\W*(additional )?(reporting|editing|writing) by\b",
+    r"had been) updated|updates to come|editor['’]s note|accepting comments|comments (are|have been) closed)\b|"
+    r"(?:^|\()\W*(additional )?(reporting|editing|writing) by\b",
     re.IGNORECASE,
 )
 #: the outlet addressing its readers: a call to read, comment, share or follow asserts nothing
