@@ -1089,32 +1089,32 @@ def test_a_quoted_statement_ending_the_sentence_is_the_speakers_even_where_the_p
     assert [c for c, _ in _evidence(aside)] == [OUTLET]  # a bracketed name is not what was posted
 
 
-def test_a_call_to_the_reader_is_no_claim_of_the_outlet() -> None:
-    a = analyse(
-        "The phone has a larger screen. As always leave us your thoughts and opinions in the comments below. "
-        "You can read more about the tablet rumours here."
-    )
-    assert [e for _, e in _evidence(a)] == ["The phone has a larger screen"]
-
-
-def test_a_caption_is_no_claim_of_the_outlet() -> None:
-    a = analyse(
-        "The mayor opened the new bridge on Monday.\n[ Video: Mayor Opens Bridge & Crowd Cheers\n"
-        "See video: Crowds gather as the bridge opens to traffic."
-    )
-    assert [e for _, e in _evidence(a)] == ["The mayor opened the new bridge on Monday"]
-
-
-def test_wire_credits_and_update_notes_are_no_claims_of_the_outlet() -> None:
-    a = analyse(
-        "The mayor opened the new bridge on Monday.\n"
-        "Associated Press writer Jane Roe contributed to this report.\n"
-        "This story was updated at 10:37 a.m.\n"
-        "(Reporting by John Doe; Editing by Mary Major)\n"
-        "Sorry we are not currently accepting comments on this article.\n"
-        "Critics questioned the original reporting by several newspapers."
-    )
-    assert [e for _, e in _evidence(a)] == [
-        "The mayor opened the new bridge on Monday",
-        "Critics questioned the original reporting by several newspapers",
-    ]
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        (  # a call to the reader
+            "The phone has a larger screen. As always leave us your thoughts and opinions in the comments below. "
+            "You can read more about the tablet rumours here.",
+            ["The phone has a larger screen"],
+        ),
+        (  # captions and links' labels
+            "The mayor opened the new bridge on Monday.\n[ Video: Mayor Opens Bridge & Crowd Cheers\n"
+            "See video: Crowds gather as the bridge opens to traffic.",
+            ["The mayor opened the new bridge on Monday"],
+        ),
+        (  # wire credits and update notes, but not reporting that is the subject
+            "The mayor opened the new bridge on Monday.\n"
+            "Associated Press writer Jane Roe contributed to this report.\n"
+            "This story was updated at 10:37 a.m.\n"
+            "(Reporting by John Doe; Editing by Mary Major)\n"
+            "Sorry we are not currently accepting comments on this article.\n"
+            "Critics questioned the original reporting by several newspapers.",
+            [
+                "The mayor opened the new bridge on Monday",
+                "Critics questioned the original reporting by several newspapers",
+            ],
+        ),
+    ],
+)
+def test_the_outlet_at_work_or_addressing_readers_claims_nothing(text: str, claims: list[str]) -> None:
+    assert [e for _, e in _evidence(analyse(text))] == claims
