@@ -1118,3 +1118,14 @@ def test_a_quoted_statement_ending_the_sentence_is_the_speakers_even_where_the_p
 )
 def test_the_outlet_at_work_or_addressing_readers_claims_nothing(text: str, claims: list[str]) -> None:
     assert [e for _, e in _evidence(analyse(text))] == claims
+
+
+def test_an_appeal_in_the_speakers_own_name_is_no_claim() -> None:
+    a = analyse(
+        "Police said the man was last seen on Friday. "
+        '"If anyone can help we would ask them to get in touch as soon as possible," a spokesman said. '
+        '"We are appealing to aid agencies to send water," the governor said. '
+        '"We have previously asked the media not to speculate," the commander said. '
+        '"If a court asks for customer records, then we ask for time to tell the customer," the company said.'
+    )
+    assert [c for c, _ in _evidence(a)] == ["Police", "commander", "company"]  # a past request and a practice stay

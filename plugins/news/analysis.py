@@ -386,11 +386,50 @@ def _own_speaker(ctx: _Context, part: list[Token]) -> tuple[_Claimant, str] | No
     return (claimant, _verb_text(root)) if claimant is not None else None
 
 
+#: verbs of a request made in the first person ("we urge", "we are appealing to ...", "I would ask them to")
+_APPEAL_LEMMAS = frozenset({"appeal", "urge", "implore", "beg", "ask", "encourage"})
+
+
+def _is_appeal(part: list[Token]) -> bool:
+    """A request or appeal in the speaker's own name ("We are appealing to human rights organizations
+    to intervene", "we would ask them to get in touch"): analysts do not list those as claims. A
+    question someone asks ("we asked whether ...") is no appeal."""
+    ids = {t.i for t in part}
+    root = next((t for t in part if t.head.i not in ids or t.head.i == t.i), None)
+    if root is None:
+        return False
+    # "If anyone can help, we would ask ...": the parser may make the condition the root
+    heads = [root, *(c for c in root.children if c.dep_ == "ccomp" and root.dep_ == "advcl")]
+    return any(
+        v.lemma_.lower() in _APPEAL_LEMMAS
+        and v.pos_ == "VERB"
+        and v.tag_ not in ("VBD", "VBN")  # "we have previously asked the media not to ...": a past act
+        and not _states_a_practice(v)
+        and any(c.dep_ == "nsubj" and c.lower_ in FIRST_PERSON for c in v.children)
+        and any(c.dep_ in ("xcomp", "prep") and (c.lower_ in ("to", "for") or c.pos_ == "VERB") for c in v.children)
+        for v in heads
+    )
+
+
+def _states_a_practice(v: Token) -> bool:
+    """'If we're asked by a court ..., then we ask for time to notify the customer': a condition and
+    no modal tell what is done whenever it happens, a claim about practice, not an appeal ('if anyone
+    can help, we would ask them to get in touch' is one)."""
+    doc = v.doc
+    conditional = any(c.dep_ == "advmod" and c.lower_ == "then" for c in v.children) or any(
+        t.lower_ in ("if", "when", "whenever") and t.dep_ == "mark" for t in doc[v.sent.start : v.i]
+    )
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in v.children)
+    return conditional and not modal
+
+
 def _make_attributions(ctx: _Context, sentence: Sentence, found: _Found, cue: str) -> list[Attribution]:
     """One attribution per atomic statement of the found content."""
     doc = ctx.doc
     out = []
     for k, part in enumerate(atomic_parts(found.content)):
+        if _is_appeal(part):
+            continue  # "We are appealing to the UN to intervene": a request, not a claim
         cl, verb = found.claimant, found.verb
         speaker = _own_speaker(ctx, part) if k > 0 else None
         if speaker is not None:
