@@ -34,7 +34,6 @@ from toolkit_plugins.news.passes import (
 from toolkit_plugins.news.reporting import _find_in_sentence, _Found, _is_finding, _verb_text, announcer
 from toolkit_plugins.news.sentences import _doc_sentences, _find_cue, _word_count, get_nlp
 from toolkit_plugins.news.vocabulary import (
-    CAPTION_RE,
     CHARACTERISE_LEMMAS,
     CLOSING_QUOTES,
     CONTACT_RE,
@@ -147,8 +146,6 @@ def _is_outlet_assertion(sentence: Sentence, sent: Span) -> bool:
         return False  # imperative: "Click here to ..."
     if root.lemma_.lower() in READER_CALL_VERBS and READER_CALL_RE.search(sentence.text):
         return False  # "As always leave us your thoughts in the comments below", "You can read more here"
-    if CAPTION_RE.match(sentence.text):
-        return False  # a caption: "[ Video: Homeless Man Receives $100 ...", "See video: ..."
     if (
         root.lemma_.lower() in CONVERSATION_LEMMAS
         and not any(

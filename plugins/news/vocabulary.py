@@ -217,7 +217,10 @@ NEGATIVE_SUBJECTS = frozenset({"no", "nobody", "none", "neither", "nothing", "no
 BOILERPLATE_RE = re.compile(
     r"^\s*(read more|read also|also read|related|see also|watch|click here|subscribe|follow us|"
     r"follow|source|sources|image|photo|photograph|picture|video|advertisement|share this|"
-    r"sign up|listen|credit|getty images|editor'?s note|update|updated|copyright)\b\s*[:\-–—|]",
+    r"sign up|listen|credit|getty images|editor['’]?s note|update|updated|copyright)\b\s*[:\-–—|]"
+    # a caption or a link's label, a word or two or a bracket before it and a colon: "[ Video: ...", "See video: ...",
+    # "Riveting video: ...", "Warning graphic image: ..." (not "The video -- which ...")
+    r"|^\W*(\w+\s){0,2}(video|photo|image|picture|gallery)s?\s*:",
     re.IGNORECASE,
 )
 BOILERPLATE_FULL_RE = re.compile(
@@ -235,7 +238,7 @@ NEWSGATHERING_RE = re.compile(
     r"[\w’'. ]{1,40} for (a )?comment|we will update|we['’]ll update|will update (this|the) (article|story|post)|"
     r"read the full|here['’]s a (sampling|selection|look)|here (is|are) (a|some) (sampling|selection)|"
     r"contributed (reporting )?to this (report|story|article)|(this|the) (story|article|post|report) (was|has been|"
-    r"had been) updated|updates to come|editor['’]s note|accepting comments|comments (are|have been) closed)\b|"
+    r"had been) updated|updates to come|accepting comments|comments (are|have been) closed)\b|"
     r"(?:^|\()\W*(additional )?(reporting|editing|writing) by\b",
     re.IGNORECASE,
 )
@@ -249,8 +252,6 @@ READER_CALL_RE = re.compile(
 READER_CALL_VERBS = frozenset(
     {"leave", "read", "let", "tell", "share", "follow", "sign", "subscribe", "click", "check", "see", "watch"}
 )
-#: a caption or a link's label: "Video: ...", "[ Photo: ...", "See video: ...", "Riveting video: ..."
-CAPTION_RE = re.compile(r"^\W*(?:\w+\s){0,2}(?:video|photo|image|picture|gallery|watch)s?\s*:", re.IGNORECASE)
 CONTACT_RE = re.compile(r"\S+@\S+\.\w+|https?://|www\.|pic\.twitter\.com")
 TERMINAL_CHARS = ".!?\"'”’…)]:;»"
 MAX_HEADING_WORDS = 20
