@@ -123,6 +123,24 @@ def test_a_partys_negation_on_the_central_reports_topic_answers_it() -> None:
     assert ("c1", "c3") not in candidates  # the outlet's own "not" tells the story, it answers no one
 
 
+def test_a_partys_negation_of_the_central_report_contradicts_it() -> None:
+    from toolkit.article import article_from_text
+    from toolkit.chain import ChainContext, ChainInput
+    from toolkit.testing.fakes import ScriptedModel
+    from toolkit_plugins.claims.schema import ClaimList
+    from toolkit_plugins.counterclaims.chain import CounterClaimsChain
+
+    claims = [
+        _claim("c1", "several news sites", "The robots were deployed at the company's offices in Austin", 0),
+        _claim("c2", "the robot maker", "We have not deployed robots at the company's offices", 100),
+    ]
+    claims[0] = claims[0].model_copy(update={"verb": "reported"})
+    ctx = ChainContext(model=ScriptedModel([]))
+    inp = ChainInput(article=article_from_text("x" * 200), deps={"claims": ClaimList(claims=claims)})
+    (pair,) = CounterClaimsChain().build(ctx).invoke(inp).pairs
+    assert (pair.claim_a, pair.claim_b, pair.relation, pair.decided_by) == ("c1", "c2", "contradicts", "rules")
+
+
 def test_the_outlets_narration_and_off_topic_connectives_are_no_candidates() -> None:
     claims = [
         _claim("c1", "the minister", "The new bridge will open to traffic in May", 0),

@@ -418,7 +418,9 @@ class CounterClaimsChain(Chain[CounterClaims]):
         candidates = candidate_pairs(claims)
         index = {c.id: i for i, c in enumerate(claims)}
         # a denial or doubt of the story's central report is a counter pair by its words; its
-        # relation is theirs too (the small model called half of these 'unrelated' on the dev set)
+        # relation is theirs too (the small model called half of these 'unrelated' on the dev set).
+        # Without such words the pair is a party's negation on the report's topic ("Southern Israel
+        # does not have any dams" against "Israel opened the dams"): opposite facts, which contradict
         by_rule = [c for c in candidates if c.kind == "central"]
         to_label = [c for c in candidates if c.kind != "central"]
         relate = self.prompt(ctx, "relate_claims")
@@ -435,7 +437,7 @@ class CounterClaimsChain(Chain[CounterClaims]):
         ]
         pairs: list[ClaimPair] = []
         for c in by_rule:
-            relation = relation_in_words(c.a, c.b) or "contests"
+            relation = relation_in_words(c.a, c.b) or "contradicts"
             pairs.append(
                 ClaimPair(
                     claim_a=c.a.id,
