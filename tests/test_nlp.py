@@ -649,11 +649,28 @@ def test_a_quoted_headline_is_not_who_claims_and_a_story_takes_the_publisher_nam
     claimants = {q: who for who, q in _evidence(a)}
     # the parser takes the headline's "Found" for the main verb; its words are not the claimant
     assert claimants["the singer had died after a fall"] == "bogus CNN site"  # the same story, named next
+    # the headline is the story's claim too, not the outlet's telling of it
+    assert claimants["Police: Pop Star Mara Lind Found Dead in Her Home"] == "bogus CNN site"
     b = analyse(
         "The tablet will ship in May, according to the report.\n\n"
         "A report from the Daily Ledger in March said that the price would fall."
     )
     assert _evidence(b)[0][0] != "Daily Ledger"  # 'a report from' is another report, not the same one
+
+
+def test_a_documents_quoted_headline_is_its_claim() -> None:
+    a = analyse(
+        "The rumour spread from a satirical website on Monday.\n\n"
+        'The false article was headlined "Ministry Orders All Cafes to Close by Nine" and was shared widely.\n\n'
+        "A post, headlined: \u201cTrain Fares to Double Next Year\u201d, appeared on a site made to look like the BBC."
+    )
+    found = _evidence(a)
+    assert ("article", "Ministry Orders All Cafes to Close by Nine") in found
+    assert ("post", "Train Fares to Double Next Year") in found
+    assert not any(who == OUTLET and "headlined" in q for who, q in found)  # not the outlet's claim
+    # a headline named as a title, not quoted, and a statement about headlines are not headlines' claims
+    b = analyse("The paper headlined its front page with the election results on Friday.")
+    assert all(who == OUTLET for who, _ in _evidence(b))
 
 
 def test_british_single_quotation_marks_are_quotations() -> None:

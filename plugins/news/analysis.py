@@ -24,6 +24,7 @@ from toolkit_plugins.news.passes import (
     _denied_reports,
     _documents_of_their_publishers,
     _named_descriptions,
+    _quoted_headlines,
     _quoted_speakers,
     _reports_of_a_named_source,
     _signed_pull_quotes,
@@ -574,7 +575,7 @@ def analyse(text: str) -> Analysis:
     attributions = _carried_reports(text, _reports_of_a_named_source(text, attributions))
     attributions = _named_descriptions(doc, _signed_pull_quotes(text, attributions))
     attributions = _unify_surnames(_compact_roles(_delayed_identification(doc, attributions, body_start)))
-    attributions = _documents_of_their_publishers(doc, attributions)
+    attributions = _documents_of_their_publishers(doc, _quoted_headlines(text, attributions))
     attributions = _denied_reports(text, _without_appended_comments(text, attributions))
     return Analysis(text=text, sentences=[s for s, _ in pairs], attributions=attributions, entities=entities)
 

@@ -193,6 +193,44 @@ def _reports_of_a_named_source(text: str, attributions: list[Attribution]) -> li
     return out
 
 
+#: "the story was headlined, “Star Found Dead”", "a post headlined: “...”": a document's headline, quoted
+_HEADLINED = re.compile(
+    r"\b(?P<doc>story|article|report|post|piece|item)\b[^.“”\"]{0,12}?\s(?:(?:was|is|had been|has been)\s+)?"
+    r"headlined[,:]?\s+[“\"](?P<headline>[^“”\"]{12,200}?)[,.]?[”\"]",
+    re.I,
+)
+
+
+def _quoted_headlines(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """'The story was headlined, “Star Found Dead in His Home”': the headline is the story's claim
+    (its publisher's, once `_documents_of_their_publishers` names it), not the outlet's. A rumour is
+    often known by its headline, and the denials in the article answer it. The outlet's telling of
+    it ('the story was headlined') asserts nothing more, so the headline takes its place."""
+    out: list[Attribution] = []
+    for att in attributions:
+        m = _HEADLINED.search(text, att.quote_start, att.quote_end) if att.claimant == OUTLET else None
+        if m is None:
+            out.append(att)
+            continue
+        start, end = m.span("headline")
+        out.append(
+            dataclasses.replace(
+                att,
+                claimant=m.group("doc").lower(),
+                claimant_mention=m.group("doc"),
+                claimant_start=m.start("doc"),
+                claimant_end=m.end("doc"),
+                verb="headlined",
+                content=text[start:end],
+                content_start=start,
+                content_end=end,
+                evidence_start=start,
+                evidence_end=end,
+            )
+        )
+    return out
+
+
 #: a document with no name of its own ("the fake story", "a new report"): its publisher speaks through it
 _UNNAMED_DOCUMENT = re.compile(r"^[^A-Z]*\b(story|article|report|post|headline|piece)$")
 #: "an earlier version of this story": the outlet's own, neither a publisher's nor one
