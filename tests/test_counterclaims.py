@@ -109,6 +109,13 @@ def test_the_central_report_is_a_reports_claim_else_the_first_partys_statement()
     assert central_report([lead[0], rumour_said, *rest]).id == "c2"  # "rumour" said of a report is no report
 
 
+def test_the_outlets_own_voice_is_no_report_though_its_name_says_outlet() -> None:
+    from toolkit_plugins.counterclaims.challenge import is_report
+
+    assert not is_report(_claim("c1", "the outlet", "The bridge will close in May", 0))
+    assert is_report(_claim("c2", "several news outlets", "The bridge will close in May", 0))
+
+
 def test_a_partys_negation_on_the_central_reports_topic_answers_it() -> None:
     claims = [
         _claim("c1", "several news sites", "The robots were deployed at the company's offices in Austin", 0),

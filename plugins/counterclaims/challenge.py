@@ -7,7 +7,7 @@ import re
 from typing import Literal
 
 from toolkit_plugins.claims.schema import Claim
-from toolkit_plugins.news import UNNAMED_REPORTS
+from toolkit_plugins.news import OUTLET, UNNAMED_REPORTS
 
 #: words that reject what someone else said: the two cannot both stand
 DENIAL = re.compile(
@@ -68,7 +68,10 @@ REPORT_VERB = re.compile(r"\b(report\w*|claim\w*|alleg\w*|rumou?r\w*|speculat\w*
 
 
 def is_report(claim: Claim) -> bool:
-    """A report, a rumour or a source's account: the kind of claim a denial answers."""
+    """A report, a rumour or a source's account: the kind of claim a denial answers. The outlet's own
+    voice is none ('the outlet' is no news outlet quoted)."""
+    if claim.claimant == OUTLET:
+        return False
     return bool(
         claim.claimant == UNNAMED_REPORTS or REPORT_SOURCE.search(claim.claimant) or REPORT_VERB.search(claim.verb)
     )
