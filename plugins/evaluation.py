@@ -296,6 +296,11 @@ class ClaimsEvaluator(Evaluator):
             kind="count",
             higher_is_better=False,
         ),
+        MetricSpec(
+            "pairs_reachable",
+            "gold pairs whose two claims were both found: the most pair recall can be, given the claims",
+            "P-reach",
+        ),
         MetricSpec("pair_recall", "counter-pair recall", "P-R"),
         MetricSpec("pair_precision", "counter-pair precision", "P-P"),
         MetricSpec("relation_accuracy", "relation right on matched pairs", "rel"),
@@ -410,7 +415,10 @@ class ClaimsEvaluator(Evaluator):
         for i, j in mapping.items():
             cid = emitted[i]["id"]
             agree += (cid in contested_emitted) == (gold_claims[j]["id"] in contested_gold)
+        found_claims = set(to_gold.values())
+        reachable = [p["a"] in found_claims and p["b"] in found_claims for p in gold_pairs]
         out.tallies.update(
+            pairs_reachable=Tally(sum(reachable), len(gold_pairs)),
             pair_recall=Tally(len(matched), len(gold_pairs)),
             pair_precision=Tally(len(matched), len(pairs)),
             relation_accuracy=Tally(relation_ok, len(matched)),
@@ -427,7 +435,11 @@ class ClaimsEvaluator(Evaluator):
                     "gold relation": p.get("relation"),
                     "found as": f"{pairs[n]['claim_a']}–{pairs[n]['claim_b']} {pairs[n].get('relation')}"
                     if n is not None
-                    else "",
+                    else (
+                        ""
+                        if reachable[g]
+                        else "claim not found: " + ", ".join(x for x in (p["a"], p["b"]) if x not in found_claims)
+                    ),
                     "why": p.get("why", ""),
                 }
             )

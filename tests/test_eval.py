@@ -100,10 +100,23 @@ def test_claims_pairs_and_types_scored_as_worked_out() -> None:
     assert report.value("invented_claimants") == 1
     assert report.value("quotes_grounded") == 1.0
     assert report.value("pair_recall") == 0.5  # c2-c1 counts for gold c1-c2; c1-c3 missed
+    assert report.value("pairs_reachable") == 1.0  # both claims of each gold pair were found
     assert report.value("pair_precision") == 0.5
     assert report.value("relation_accuracy") == 1.0
     # contested: emitted {c1, c2, c4}, gold {c1, c2, c3}: c3 and c4 disagree
     assert report.value("uncontested_accuracy") == 0.5
+
+
+def test_a_pair_whose_claim_was_not_found_is_out_of_reach_and_says_so() -> None:
+    claims = [
+        _claim("c1", "Unions", "fact", "85% of workers joined the strike"),
+        _claim("c2", "the government", "opinion", "the government called it a normal workday"),
+    ]
+    report = _score(_result(claims, []))
+    assert report.value("pairs_reachable") == 0.5  # c1-c3 needs Police's claim, which was not found
+    assert report.value("pair_recall") == 0.0
+    rows = [d for d in report.details.to_dict("records") if d.get("table") == "gold pairs"]
+    assert [r["found as"] for r in rows] == ["", "claim not found: c3"]
 
 
 def test_one_long_quote_counts_for_one_gold_claim() -> None:
