@@ -363,9 +363,21 @@ def test_impersonal_reports_get_a_descriptive_claimant() -> None:
     for sentence in (
         "The minister is reported to have resigned on Friday evening after the vote.",
         "The singer reportedly cancelled the rest of her tour last week.",
+        "It's alleged that the coach used club funds to pay for his holidays in Spain.",
+        "It was widely reported that the two ministers are no longer on speaking terms.",
     ):
         (x,) = analyse(sentence).attributions
         assert x.claimant == UNNAMED_REPORTS
+    # "it's" for "it has", with what it did: the company's own thinking, no report
+    (x,) = analyse("This is not the first time the company has said it's thought about opening shops.").attributions
+    assert x.claimant != UNNAMED_REPORTS
+
+
+def test_a_denial_the_outlet_appends_is_not_part_of_the_statement() -> None:
+    a = analyse("The union says the company hired guards -- a claim the company strongly denies.")
+    assert _evidence(a) == [("union", "the company hired guards")]
+    b = analyse("It is alleged that the coach used club funds to pay for his holidays, a claim the coach denies.")
+    assert _evidence(b) == [(UNNAMED_REPORTS, "It is alleged that the coach used club funds to pay for his holidays")]
 
 
 def test_denial_keeps_its_verb_and_a_relative_clause_is_its_own_claim() -> None:

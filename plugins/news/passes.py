@@ -530,9 +530,11 @@ _REPORT_VERBS = {"report": "reported", "rumour": "rumoured", "rumor": "rumored",
 
 
 #: the outlet's comment appended to what someone said: "A -- a claim that X denies", "A, an
-#: allegation which the company rejects"
+#: allegation which the company rejects", "A, a claim Conal denies"
 _APPENDED_COMMENT = re.compile(
-    r"(?:,|\s[-–—]{1,2})\s+an? (?:claim|allegation|charge|accusation|assertion)s? (?:that|which)\s", re.I
+    r"(?:,|\s[-–—]{1,2})\s+an? (?:claim|allegation|charge|accusation|assertion)s? (?:(?:that|which)\s"
+    r"|(?=(?:[\w'’.-]+\s){1,4}(?:den(?:y|ies|ied)|reject(?:s|ed)?|disput(?:e|es|ed)|dismiss(?:es|ed)?)\b))",
+    re.I,
 )
 
 

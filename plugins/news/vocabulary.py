@@ -15,8 +15,9 @@ OUTLET = "the outlet"
 UNNAMED_REPORTS = "unnamed reports"
 REPORTED_RE = re.compile(
     r"\b(reportedly|allegedly|purportedly|rumou?red|(is|are|was|were|has been|have been|had been) "
-    r"(reported|said|rumou?red|believed|thought|understood|alleged|claimed) to|it( is| was| has been|['’]s been) "
-    r"(reported|rumou?red|claimed|alleged|understood|believed|thought|said)( that)?|(is|are|was|were|has been|"
+    r"(reported|said|rumou?red|believed|thought|understood|alleged|claimed) to|it( is| was| has been|['’]s been|['’]s) "
+    r"(\w+ly )?(reported|rumou?red|claimed|alleged|understood|believed|thought|said)"
+    r"(?! (?:about|of|over|up|out|through|back)\b)( that)?|(is|are|was|were|has been|"
     r"have been|had been) (widely )?(critici[sz]ed|accused|blamed) (for|of)(?![^.]*\bby\b)|"
     r"unconfirmed reports?|rumou?rs? "
     r"(say|said|suggest|suggested|have it)|it became known|word (has it|is)|sources say)\b",
