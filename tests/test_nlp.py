@@ -373,6 +373,20 @@ def test_impersonal_reports_get_a_descriptive_claimant() -> None:
     assert x.claimant != UNNAMED_REPORTS
 
 
+def test_a_quotation_split_by_its_attribution_gives_each_part_without_it() -> None:
+    a = analyse(
+        'The talks ended on Friday. "The plan is dead," the minister said, "and we will not revive it this year."'
+    )
+    assert _evidence(a) == [("minister", "The plan is dead"), ("minister", "we will not revive it this year")]
+    b = analyse('"We are keen to find the man," Tom Hale said "If anyone saw him, the police want to know."')
+    assert ("Tom Hale", "If anyone saw him, the police want to know") in _evidence(b)  # the condition stays
+    c = analyse(
+        "Inspector Ann Reid said the dog was found on Monday. "
+        '"We are keen to identify the person responsible," she said "If anyone can help we would ask them to call us."'
+    )
+    assert not any("call us" in q for _, q in _evidence(c))  # an appeal, split off, is still no claim
+
+
 def test_a_denial_the_outlet_appends_is_not_part_of_the_statement() -> None:
     a = analyse("The union says the company hired guards -- a claim the company strongly denies.")
     assert _evidence(a) == [("union", "the company hired guards")]

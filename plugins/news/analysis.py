@@ -319,13 +319,25 @@ def atomic_parts(content: list[Token]) -> list[list[Token]]:
     if not content:
         return []
     points = _split_points(content) if len(content) >= 2 * MIN_PART_WORDS else []
+    # a quotation split by its attribution ('"A," she said, "and B."'): the second part starts anew,
+    # with only a coordinating word to drop ('"If anyone can help ..."' keeps its "If")
+    gaps = {b.i for a, b in zip(content, content[1:], strict=False) if b.i > a.i + 1}
+    points = sorted({*points, *gaps})
     pieces: list[list[Token]] = []
     start = content[0].i
     for cut in [*points, content[-1].i + 1]:
         piece = [t for t in content if start <= t.i < cut]
         joined = start != content[0].i  # a piece after a cut: drop the joining word
+        after_gap = start in gaps
         start = cut
-        while piece and joined and (piece[0].dep_ in ("cc", "mark", "punct") or piece[0].lower_ in SPLIT_MARKS):
+        while (
+            piece
+            and joined
+            and (
+                piece[0].dep_ in ("cc", "punct")
+                or (not after_gap and (piece[0].dep_ == "mark" or piece[0].lower_ in SPLIT_MARKS))
+            )
+        ):
             piece = piece[1:]
         while piece and (piece[-1].dep_ == "cc" or (piece[-1].is_punct and piece[-1].text not in QUOTE_CHARS)):
             piece = piece[:-1]
@@ -397,7 +409,8 @@ def _is_appeal(part: list[Token]) -> bool:
     if root is None:
         return False
     # "If anyone can help, we would ask ...": the parser may make the condition the root
-    heads = [root, *(c for c in root.children if c.dep_ == "ccomp" and root.dep_ == "advcl")]
+    condition = root.dep_ == "advcl" or any(c.dep_ == "mark" and c.lower_ == "if" for c in root.children)
+    heads = [root, *(c for c in root.children if c.dep_ == "ccomp" and condition)]
     return any(
         v.lemma_.lower() in _APPEAL_LEMMAS
         and v.pos_ == "VERB"

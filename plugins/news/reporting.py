@@ -224,10 +224,11 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     if before is not None and not (before[0] <= body[0] + 1 or (before[0] > 0 and doc[before[0] - 1].text == ":")):
         before = None  # the quotation is only part of the clause: keep the clause
     if before is not None:
-        # quote-first: '"...," X said' or '"...," X said, "..."'
+        # quote-first: '"...," X said' or '"...," X said, "..."': the two quoted parts without the
+        # attribution between them (`atomic_parts` splits them where each states something)
         after = _quote_after(sent, v)
         if after is not None and any(after[0] <= c.i <= after[1] for c in right):
-            return [doc[i] for i in range(before[0] + 1, after[1])]
+            return _region_inner(doc, before) + _region_inner(doc, after)
         if not right:
             return _region_inner(doc, before)
     # "X reported, citing two officials, that B": the relay phrase is not what was reported, and a
