@@ -385,6 +385,48 @@ def test_a_quotation_split_by_its_attribution_gives_each_part_without_it() -> No
         '"We are keen to identify the person responsible," she said "If anyone can help we would ask them to call us."'
     )
     assert not any("call us" in q for _, q in _evidence(c))  # an appeal, split off, is still no claim
+    d = analyse('The guards "stopped them," Ana Ruiz said, but "you know there are going to be dozens more."')
+    assert ("Ana Ruiz", "you know there are going to be dozens more") in _evidence(d)  # her words go on
+    f = analyse(
+        'The new bridge "will open in May," Mayor Lee said, but "there is going to be a long delay on the ramps."'
+    )
+    assert ("Lee", "there is going to be a long delay on the ramps") in _evidence(f)
+    g = analyse('Rescuers "found two climbers," Chief Ortiz said, and "there are still three people missing up there."')
+    assert _evidence(g) == [("Ortiz", "found two climbers"), ("Ortiz", "there are still three people missing up there")]
+    e = analyse('"We will win," Ana Ruiz said, and the mayor said "we will lose badly this time."')
+    assert _evidence(e) == [("Ana Ruiz", "We will win"), ("mayor", "we will lose badly this time")]
+
+
+def test_a_request_in_the_imperative_is_no_claim() -> None:
+    a = analyse(
+        "Mayor Ann Bell spoke on Monday. "
+        '"The storm will reach the coast tonight," Bell said. "Please stay indoors until it has passed."\n\n'
+        '"Do not drive on the coast road," Bell said.'
+    )
+    assert _evidence(a)[1:] == [("Ann Bell", "The storm will reach the coast tonight")]
+    # a denial in the imperative, an assurance and a reason given are statements
+    b = analyse(
+        'Head teacher Tom Reed wrote to parents. "Ignore the reports that the school will close," Reed wrote. '
+        '"Please be assured that the water is safe to drink," he added. '
+        '"Don\u2019t worry, because the roof was repaired last week," Reed said.'
+    )
+    assert [q[:12] for _, q in _evidence(b)][1:] == ["Ignore the r", "Please be as", "Don\u2019t worry,"]
+
+
+def test_inside_a_quotation_a_thing_that_suggests_is_the_speakers_reasoning() -> None:
+    a = analyse(
+        "Analyst Tom Decker spoke on Monday. "
+        '"In this context," Decker said, "the shortage of doctors suggests that the outbreak could spread quickly."'
+    )
+    # no claim "In this context", and the shortage is no claimant
+    assert _evidence(a)[1:] == [
+        ("Tom Decker", "the shortage of doctors suggests that the outbreak could spread quickly")
+    ]
+    b = analyse(
+        'Researcher Ana Ortiz spoke to the BBC. "We checked twice," Ortiz said. "The rumours are false. At the same '
+        'time, the army has denied the rumours."'
+    )
+    assert [who for who, _ in _evidence(b)][-1] == "army"  # a party relayed inside the quotation stays its own
 
 
 def test_a_denial_the_outlet_appends_is_not_part_of_the_statement() -> None:

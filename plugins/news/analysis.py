@@ -32,7 +32,7 @@ from toolkit_plugins.news.passes import (
     _without_appended_comments,
     quotation_spans,
 )
-from toolkit_plugins.news.reporting import _find_in_sentence, _Found, _is_finding, _verb_text, announcer
+from toolkit_plugins.news.reporting import _animate, _find_in_sentence, _Found, _is_finding, _verb_text, announcer
 from toolkit_plugins.news.sentences import _doc_sentences, _find_cue, _word_count, get_nlp
 from toolkit_plugins.news.vocabulary import (
     CHARACTERISE_LEMMAS,
@@ -345,11 +345,21 @@ def atomic_parts(content: list[Token]) -> list[list[Token]]:
         if piece and _is_attribution_clause(piece):
             continue  # "..., the Post reported on Friday": the attribution, not a statement
         words = sum(1 for t in piece if not t.is_punct)
-        if pieces and words < MIN_PART_WORDS:
+        if pieces and words < MIN_PART_WORDS and not after_gap:
             pieces[-1] = [t for t in content if pieces[-1][0].i <= t.i <= (piece[-1].i if piece else pieces[-1][-1].i)]
         elif piece:
             pieces.append(piece)
-    if len(pieces) > 1 and sum(1 for t in pieces[0] if not t.is_punct) < MIN_PART_WORDS:
+    # a short first part joins the next, but not across the attribution that splits a quotation; there
+    # a first part with no verb ('"In this context," he said, "the data suggest ..."') is no statement
+    # when the second states one with its own subject ('"The plan," he said, "is dead"' stays joined)
+    across = len(pieces) > 1 and any(pieces[0][-1].i < g <= pieces[1][0].i for g in gaps)
+    if across and not any(t.pos_ in ("VERB", "AUX") for t in pieces[0]):
+        ids = {t.i for t in pieces[1]}
+        if any(t.dep_ in ("nsubj", "nsubjpass", "expl") and t.head.i in ids for t in pieces[1]):
+            pieces = pieces[1:]
+        else:
+            across = False
+    if len(pieces) > 1 and not across and sum(1 for t in pieces[0] if not t.is_punct) < MIN_PART_WORDS:
         pieces[:2] = [[t for t in content if pieces[0][0].i <= t.i <= pieces[1][-1].i]]
     pieces = pieces or [content]
     for start, end in _side_clauses(content):
@@ -382,15 +392,17 @@ def _denial_start(doc: Doc, found: _Found, part: list[Token]) -> int | None:
     return doc[min([v.i, *aux])].idx
 
 
-def _own_speaker(ctx: _Context, part: list[Token]) -> tuple[_Claimant, str] | None:
+def _own_speaker(ctx: _Context, part: list[Token], quoted: bool = False) -> tuple[_Claimant, str] | None:
     """A split-off clause in which another party speaks or characterises ("..., while the
-    government called it a normal workday"): that party is its claimant."""
+    government called it a normal workday"): that party is its claimant. Inside quotation marks
+    only a party that can speak is another speaker ('"... the YPG have denied the rumours"' relays
+    the YPG); a thing that "suggests" or "shows" there is the quoted speaker's own reasoning."""
     ids = {t.i for t in part}
     root = next((t for t in part if t.head.i not in ids or t.head.i == t.i), None)
     if root is None or root.lemma_.lower() not in REPORT_LEMMAS | CHARACTERISE_LEMMAS:
         return None
     subj = next((c for c in root.children if c.dep_ == "nsubj" and c.i in ids), None)
-    if subj is None or subj.pos_ == "PRON":
+    if subj is None or subj.pos_ == "PRON" or (quoted and not _animate(subj)):
         return None
     claimant = _claimant_from_np(ctx, subj)
     return (claimant, _verb_text(root)) if claimant is not None else None
@@ -408,6 +420,8 @@ def _is_appeal(part: list[Token]) -> bool:
     root = next((t for t in part if t.head.i not in ids or t.head.i == t.i), None)
     if root is None:
         return False
+    if _is_imperative(part, root):
+        return True
     # "If anyone can help, we would ask ...": the parser may make the condition the root
     condition = root.dep_ == "advcl" or any(c.dep_ == "mark" and c.lower_ == "if" for c in root.children)
     heads = [root, *(c for c in root.children if c.dep_ == "ccomp" and condition)]
@@ -419,6 +433,42 @@ def _is_appeal(part: list[Token]) -> bool:
         and any(c.dep_ == "nsubj" and c.lower_ in FIRST_PERSON for c in v.children)
         and any(c.dep_ in ("xcomp", "prep") and (c.lower_ in ("to", "for") or c.pos_ == "VERB") for c in v.children)
         for v in heads
+    )
+
+
+#: what a denial in the imperative rejects ("Don't believe the reports", "Ignore the rumours")
+_REPORT_NOUN = re.compile(r"^(?:reports?|rumou?rs?|claims?|allegations?)$", re.I)
+
+
+def _states_a_reason(clause: Token) -> bool:
+    """'..., because he is alive and well': a clause giving a reason with a subject of its own."""
+    return (
+        clause.pos_ in ("VERB", "AUX")
+        and any(g.dep_ in ("nsubj", "nsubjpass") for g in clause.children)
+        and any(g.dep_ == "mark" and g.lower_ in ("because", "since") for g in clause.children)
+    )
+
+
+def _is_imperative(part: list[Token], root: Token) -> bool:
+    """'Please be patient until ...', 'Don't believe any report from that site', 'Make sure he doesn't
+    see you': a request or an order, addressed to someone, states nothing to check."""
+    words = [t for t in part if not t.is_punct]
+    lowered = [t.lower_ for t in words[:3]]
+    if lowered[:2] == ["rest", "assured"] or lowered == ["please", "be", "assured"]:
+        return False  # "Please be assured that ...", "Rest assured ...": an assurance, a statement
+    if any(_REPORT_NOUN.search(t.text) for t in words) or any(t.lemma_.lower() in ("note", "know") for t in words[:3]):
+        return False  # "Ignore the reports that I've been captured": a denial in the imperative
+    if any(_states_a_reason(c) for c in root.children):
+        return False  # "Don't get scared, because he is alive and well": it states something too
+    if words and words[0].lower_ == "please" and words[0].nbor().text != ",":  # not "Please, that ..."
+        return True
+    first = 2 if len(words) > 2 and words[0].lower_ == "do" and words[1].dep_ == "neg" else 0  # "Don't ..."
+    return (
+        len(words) > first
+        and words[first] is root
+        and root.tag_ == "VB"
+        and not root.text.isupper()  # "STOP Hunger NOW ministries have ...": a name in capitals
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in root.children)
     )
 
 
@@ -442,7 +492,8 @@ def _make_attributions(ctx: _Context, sentence: Sentence, found: _Found, cue: st
         if _is_appeal(part):
             continue  # "We are appealing to the UN to intervene": a request, not a claim
         cl, verb = found.claimant, found.verb
-        speaker = _own_speaker(ctx, part) if k > 0 else None
+        quoted = any(a < part[0].i and part[-1].i < b for a, b in _quote_regions(part[0].sent))
+        speaker = _own_speaker(ctx, part, quoted) if k > 0 else None
         if speaker is not None:
             cl, verb = speaker
         content, c_start, c_end = _span_text(doc, part)

@@ -198,6 +198,23 @@ def _quote_after(sent: Span, v: Token) -> tuple[int, int] | None:
     return None
 
 
+def _quotation_going_on(sent: Span, last: int) -> tuple[int, int] | None:
+    """'"A," Hunter said, but "you know there are dozens more."': a quotation that ends the sentence
+    and opens right after the attribution (whose last token is `last`), with only a comma and 'but'
+    or 'and' between: the speaker's words go on, however the parser hangs them (the outlet does not
+    speak in quotation marks). Another speaker's clause ('and the mayor said "B"') is not this one's."""
+    doc = sent.doc
+    for region in _quote_regions(sent):
+        between = doc[last + 1 : region[0]]
+        if (
+            0 < region[0] - last <= 4
+            and all(t.is_punct or t.dep_ == "cc" for t in between)
+            and region[1] >= sent.end - 2
+        ):
+            return region
+    return None
+
+
 def _told_of(child: Token) -> bool:
     """'told of only a few': the account given, as 'of' and its object."""
     return child.dep_ == "prep" and child.lower_ == "of" and any(c.dep_ == "pobj" for c in child.children)
@@ -229,6 +246,9 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
         after = _quote_after(sent, v)
         if after is not None and any(after[0] <= c.i <= after[1] for c in right):
             return _region_inner(doc, before) + _region_inner(doc, after)
+        went_on = _quotation_going_on(sent, v.i)
+        if went_on is not None and not right:  # '"A," Hunter said, but "B."'
+            return _region_inner(doc, before) + _region_inner(doc, went_on)
         if not right:
             return _region_inner(doc, before)
     # "X reported, citing two officials, that B": the relay phrase is not what was reported, and a
@@ -249,7 +269,9 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
                 hi = close - 1
             elif close is not None and doc[lo].text not in OPENING_QUOTES:
                 lo -= 1
-        return [doc[i] for i in range(lo, hi + 1)]
+        said = [doc[i] for i in range(lo, hi + 1)]
+        went_on = _quotation_going_on(sent, v.i) if hi < v.i else None
+        return said + _region_inner(doc, went_on) if went_on is not None else said
     region = _quote_after(sent, v)
     if region is not None:
         said = [c for c in v.children if c.dep_ in ("dobj", "ccomp") and region[0] <= c.i <= region[1]]
@@ -274,8 +296,10 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     ):
         lo, hi = _subtree_range(v)
         if _coordinated_clause_follows(doc, hi, body):
-            # "A, the mayor says, but B": the mayor said A only
-            return [t for t in doc[body[0] : lo] if not (t.i == lo - 1 and t.text == ",")]
+            # "A, the mayor says, but B": the mayor said A only, unless B goes on in quotation marks
+            said = [t for t in doc[body[0] : lo] if not (t.i == lo - 1 and t.text == ",")]
+            went_on = _quotation_going_on(sent, v.i)
+            return said + _region_inner(doc, went_on) if went_on is not None else said
         return _minus_phrase(sent, (lo, hi), body)
     told_of = next((c for c in v.children if lemma == "tell" and _told_of(c)), None)
     if told_of is not None:  # "a friend told of only a few": the verb stays, "only a few" alone says nothing
