@@ -429,6 +429,17 @@ def test_inside_a_quotation_a_thing_that_suggests_is_the_speakers_reasoning() ->
     assert [who for who, _ in _evidence(b)][-1] == "army"  # a party relayed inside the quotation stays its own
 
 
+def test_a_concessive_attribution_before_the_main_one_keeps_its_own_claim() -> None:
+    a = analyse(
+        "While the ministry maintains there is no evidence that the dam was opened, local officials told "
+        "reporters that the gates were raised on Sunday."
+    )
+    assert _evidence(a) == [
+        ("ministry", "there is no evidence that the dam was opened"),
+        ("local officials", "the gates were raised on Sunday"),
+    ]
+
+
 def test_a_denial_the_outlet_appends_is_not_part_of_the_statement() -> None:
     a = analyse("The union says the company hired guards -- a claim the company strongly denies.")
     assert _evidence(a) == [("union", "the company hired guards")]

@@ -33,6 +33,7 @@ from toolkit_plugins.news.vocabulary import (
     RELAY_PARTICIPLES,
     REPORT_LEMMAS,
     SAID_THING_HEADS,
+    SPLIT_MARKS,
     THING_PRONOUNS,
     TITLE_ABBREVIATIONS,
     XCOMP_CONTENT,
@@ -281,6 +282,21 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
         return _region_inner(doc, region)
     host = v.head
     lo, hi = _subtree_range(v)
+    if (
+        v.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ in SPLIT_MARKS for c in v.children)
+        and host.pos_ in ("VERB", "AUX")
+        and host.dep_ == "ccomp"  # the introduced clause, itself hung under the main reporting verb
+        and host.left_edge.i == lo
+        and hi < host.i
+        and not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in v.children)
+    ):
+        # "While the ministry maintains there is no evidence ..., officials said B": the parser hangs
+        # the attribution under what it introduces; what follows it in that clause is what was said
+        said = [t for t in doc[hi + 1 : host.right_edge.i + 1]]
+        while said and said[-1].is_punct:
+            said.pop()
+        return said
     bare = all(c.dep_ in _PARENTHESIS_DEPS for c in v.children)  # "reported", not "confirmed the truce"
     if (
         v.dep_ in ("ccomp", "advcl")
