@@ -460,7 +460,8 @@ def _is_imperative(part: list[Token], root: Token) -> bool:
         return False  # "Ignore the reports that I've been captured": a denial in the imperative
     if any(_states_a_reason(c) for c in root.children):
         return False  # "Don't get scared, because he is alive and well": it states something too
-    if words and words[0].lower_ == "please" and words[0].nbor().text != ",":  # not "Please, that ..."
+    after = words[0].doc[words[0].i + 1] if words and words[0].i + 1 < len(words[0].doc) else None
+    if words and words[0].lower_ == "please" and (after is None or after.text != ","):  # not "Please, that ..."
         return True
     first = 2 if len(words) > 2 and words[0].lower_ == "do" and words[1].dep_ == "neg" else 0  # "Don't ..."
     return (

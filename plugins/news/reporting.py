@@ -293,7 +293,7 @@ def _content_for_verb(sent: Span, v: Token, subj: Token | None, body: tuple[int,
     ):
         # "While the ministry maintains there is no evidence ..., officials said B": the parser hangs
         # the attribution under what it introduces; what follows it in that clause is what was said
-        said = [t for t in doc[hi + 1 : host.right_edge.i + 1]]
+        said = list(doc[hi + 1 : host.right_edge.i + 1])
         while said and said[-1].is_punct:
             said.pop()
         return said
