@@ -440,6 +440,19 @@ def test_a_concessive_attribution_before_the_main_one_keeps_its_own_claim() -> N
     ]
 
 
+def test_a_passive_report_is_a_statement_not_an_attribution() -> None:
+    a = analyse("No injuries were reported, but more than 80 families had to leave their homes, the ministry said.")
+    assert _evidence(a) == [
+        ("ministry", "No injuries were reported"),
+        ("ministry", "more than 80 families had to leave their homes"),
+    ]
+
+
+def test_a_part_keeps_the_bracket_it_opened() -> None:
+    a = analyse("The talks ended on Monday. 'A truce has been agreed with the Patriotic Front (PF),' the general said.")
+    assert _evidence(a)[-1] == ("general", "A truce has been agreed with the Patriotic Front (PF)")
+
+
 def test_a_denial_the_outlet_appends_is_not_part_of_the_statement() -> None:
     a = analyse("The union says the company hired guards -- a claim the company strongly denies.")
     assert _evidence(a) == [("union", "the company hired guards")]

@@ -340,6 +340,8 @@ def atomic_parts(content: list[Token]) -> list[list[Token]]:
         ):
             piece = piece[1:]
         while piece and (piece[-1].dep_ == "cc" or (piece[-1].is_punct and piece[-1].text not in QUOTE_CHARS)):
+            if piece[-1].text in ")]" and any(t.text in "([" for t in piece[:-1]):
+                break  # "... wal Jihad (Boko Haram)": the bracket closes what the part opened
             piece = piece[:-1]
         piece = _trim_content(piece)
         if piece and _is_attribution_clause(piece):
@@ -370,13 +372,18 @@ def atomic_parts(content: list[Token]) -> list[list[Token]]:
 
 
 def _is_attribution_clause(piece: list[Token]) -> bool:
-    """A clause that only says who reported: a reporting verb with no complement of its own."""
+    """A clause that only says who reported: a reporting verb with no complement of its own. A
+    passive one states what was reported ('No injuries were reported', 'two deaths were confirmed'),
+    unless its subject is the empty 'it' ('..., it was reported on Tuesday')."""
     ids = {t.i for t in piece}
     roots = [t for t in piece if t.head.i not in ids or t.head.i == t.i]
     return any(
         r.lemma_.lower() in REPORT_LEMMAS
         and r.pos_ == "VERB"
-        and not any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i in ids for c in r.children)
+        and not any(
+            (c.dep_ in ("ccomp", "dobj", "xcomp") or (c.dep_ == "nsubjpass" and c.lower_ != "it")) and c.i in ids
+            for c in r.children
+        )
         for r in roots
     )
 
