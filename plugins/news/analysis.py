@@ -55,6 +55,7 @@ from toolkit_plugins.news.vocabulary import (
     READER_CALL_RE,
     READER_CALL_VERBS,
     REPORT_LEMMAS,
+    REPORT_NOUNS,
     REPORTED_RE,
     SPEAKING_LEMMAS,
     SPLIT_MARKS,
@@ -444,7 +445,7 @@ def _is_appeal(part: list[Token]) -> bool:
 
 
 #: what a denial in the imperative rejects ("Don't believe the reports", "Ignore the rumours")
-_REPORT_NOUN = re.compile(r"^(?:reports?|rumou?rs?|claims?|allegations?)$", re.I)
+_REPORT_NOUN = re.compile(rf"^(?:{REPORT_NOUNS})$", re.I)
 
 
 def _states_a_reason(clause: Token) -> bool:
@@ -492,6 +493,10 @@ def _states_a_practice(v: Token) -> bool:
     return conditional and not modal
 
 
+def _within_quotation(part: list[Token]) -> bool:
+    return any(a < part[0].i and part[-1].i < b for a, b in _quote_regions(part[0].sent))
+
+
 def _make_attributions(ctx: _Context, sentence: Sentence, found: _Found, cue: str) -> list[Attribution]:
     """One attribution per atomic statement of the found content."""
     doc = ctx.doc
@@ -500,8 +505,7 @@ def _make_attributions(ctx: _Context, sentence: Sentence, found: _Found, cue: st
         if _is_appeal(part):
             continue  # "We are appealing to the UN to intervene": a request, not a claim
         cl, verb = found.claimant, found.verb
-        quoted = any(a < part[0].i and part[-1].i < b for a, b in _quote_regions(part[0].sent))
-        speaker = _own_speaker(ctx, part, quoted) if k > 0 else None
+        speaker = _own_speaker(ctx, part, _within_quotation(part)) if k > 0 else None
         if speaker is not None:
             cl, verb = speaker
         content, c_start, c_end = _span_text(doc, part)

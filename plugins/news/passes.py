@@ -21,6 +21,7 @@ from toolkit_plugins.news.vocabulary import (
     NEWS_ORG_HEADS,
     ORG_HEADS,
     OUTLET,
+    REPORT_NOUNS,
     UNNAMED_REPORTS,
     Attribution,
 )
@@ -103,7 +104,7 @@ SPECULATIVE_RE = re.compile(r"\b(could|might|may)\b")
 
 #: a sentence about the relayed report itself ("These reports have not been confirmed") is the
 #: outlet's, not the report's
-_ABOUT_THE_REPORT = re.compile(r"\b(?:th(?:e|ese|is|ose)|such) (?:reports?|rumou?rs?|claims?|allegations?)\b", re.I)
+_ABOUT_THE_REPORT = re.compile(rf"\b(?:th(?:e|ese|is|ose)|such) (?:{REPORT_NOUNS})\b", re.I)
 
 
 def _carried_reports(text: str, attributions: list[Attribution]) -> list[Attribution]:
@@ -212,23 +213,30 @@ def _quoted_headlines(text: str, attributions: list[Attribution]) -> list[Attrib
         if m is None:
             out.append(att)
             continue
-        start, end = m.span("headline")
-        out.append(
-            dataclasses.replace(
-                att,
-                claimant=m.group("doc").lower(),
-                claimant_mention=m.group("doc"),
-                claimant_start=m.start("doc"),
-                claimant_end=m.end("doc"),
-                verb="headlined",
-                content=text[start:end],
-                content_start=start,
-                content_end=end,
-                evidence_start=start,
-                evidence_end=end,
-            )
-        )
+        doc_start, doc_end = m.span("doc")
+        out.append(_carved(text, att, m.span("headline"), m.group("doc").lower(), (doc_start, doc_end), "headlined"))
     return out
+
+
+def _carved(
+    text: str, att: Attribution, span: tuple[int, int], claimant: str, mention: tuple[int, int], verb: str
+) -> Attribution:
+    """A claim carved out of an attribution's sentence (a quoted headline, the report a denial
+    names): its own claimant (`mention` the claimant's char span, or (-1, -1)), verb and evidence."""
+    start, end = span
+    return dataclasses.replace(
+        att,
+        claimant=claimant,
+        claimant_mention=text[mention[0] : mention[1]] if mention[0] >= 0 else "",
+        claimant_start=mention[0],
+        claimant_end=mention[1],
+        verb=verb,
+        content=text[start:end],
+        content_start=start,
+        content_end=end,
+        evidence_start=start,
+        evidence_end=end,
+    )
 
 
 #: a document with no name of its own ("the fake story", "a new report"): its publisher speaks through it
@@ -515,7 +523,7 @@ def _unify_surnames(attributions: list[Attribution]) -> list[Attribution]:
 _DENIED_REPORT = re.compile(
     r"\b(?:den(?:y|ied|ies|ying)|dismiss(?:ed|es|ing)?|reject(?:ed|s|ing)?|refut(?:e|ed|es|ing)|"
     r"debunk(?:ed|s|ing)?)\s+(?:the\s+|these\s+|those\s+|earlier\s+|recent\s+|media\s+|press\s+|online\s+)*"
-    r"(?P<noun>reports?|rumou?rs?|claims?|allegations?|speculation|suggestions?)"
+    rf"(?P<noun>{REPORT_NOUNS}|speculation|suggestions?)"
     r"(?:\s+(?:by|from|in)\s+(?P<source>[^,;.]{3,60}?)\s+that\s+|\s+(?:that\s+)?)"
     r"(?!(?:of|about|on|over|regarding|concerning|circulating|online|in|and|or|as|were|was|is|are|have|has|had)\b)"
     r"(?P<what>\S)",
@@ -574,21 +582,9 @@ def _denied_reports(text: str, attributions: list[Attribution]) -> list[Attribut
         source = (m.group("source") or "").strip()
         noun = m.group("noun").lower().rstrip("s")
         source_start = att.quote_start + m.start("source") if source else -1
-        out.append(
-            dataclasses.replace(
-                att,
-                claimant=source or UNNAMED_REPORTS,
-                claimant_mention=source,
-                claimant_start=source_start,
-                claimant_end=source_start + len(source) if source else -1,
-                verb=_REPORT_VERBS.get(noun, "reported"),
-                content=text[start:end],
-                content_start=start,
-                content_end=end,
-                evidence_start=start,
-                evidence_end=end,
-            )
-        )
+        mention = (source_start, source_start + len(source)) if source else (-1, -1)
+        verb = _REPORT_VERBS.get(noun, "reported")
+        out.append(_carved(text, att, (start, end), source or UNNAMED_REPORTS, mention, verb))
         out.append(att)
     return out
 

